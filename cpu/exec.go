@@ -1,0 +1,314 @@
+package cpu
+
+import (
+	"fmt"
+
+	"bt86/decoder"
+	"bt86/mmu"
+)
+
+// handler executes one decoded instruction. On entry c.EIP is the
+// instruction's address and c.next the address after it; a handler that
+// transfers control sets c.next.
+type handler func(c *CPU, in *decoder.Inst)
+
+// opInfo is one row of the dispatch table.
+type opInfo struct {
+	fn handler
+	// endsTrace marks instructions after which decoding of a trace stops
+	// (control transfers and instructions that change the mode).
+	endsTrace bool
+}
+
+// A trace is a run of predecoded instructions from one physical address,
+// ending at a control transfer or a page end. Traces are cached by
+// physical address and dropped when their page is written.
+type trace struct {
+	phys   uint64
+	code32 bool
+	stamp  uint32 // write stamp of the first page at decode time
+	phys2  int64  // second page (an instruction crosses into it), or -1
+	stamp2 uint32
+	ops    []traceOp
+}
+
+type traceOp struct {
+	fn handler
+	in decoder.Inst
+}
+
+const (
+	traceSlots = 1 << 14
+	maxTrace   = 32
+)
+
+// Run executes instructions until budget have retired or an exit occurs.
+func (c *CPU) Run(budget int) Exit {
+	retired, spent := 0, 0
+	c.stopReq = false
+	for {
+		r, exit, done := c.runSome(budget - spent)
+		retired += r
+		// A delivered exception uses one unit of budget, so a guest
+		// stuck in an exception loop still returns to its machine.
+		spent += r + 1
+		if done {
+			exit.Retired = retired
+			c.Stats.Retired += uint64(retired)
+			return exit
+		}
+	}
+}
+
+// runSome runs until an exception, an exit or the budget; a guest
+// exception is delivered here and the caller loops.
+func (c *CPU) runSome(budget int) (retired int, exit Exit, done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			x, ok := r.(*exception)
+			if !ok || x != &c.exc {
+				panic(r)
+			}
+			exit, done = c.afterException(*x)
+			if !done && retired >= budget-1 {
+				exit, done = Exit{Reason: ExitBudget}, true
+			}
+		}
+	}()
+	for {
+		if c.stopReq {
+			return retired, Exit{Reason: ExitStop}, true
+		}
+		if retired >= budget {
+			return retired, Exit{Reason: ExitBudget}, true
+		}
+		// Interrupt window.
+		if c.InhibitIRQ {
+			c.InhibitIRQ = false
+			c.events = 0
+			retired += c.runTrace(1)
+			continue
+		}
+		if c.Flags&FlagIF != 0 && c.pic != nil && c.pic.HasInterrupt() {
+			c.Halted = false
+			vec := c.pic.Acknowledge()
+			c.Stats.Interrupts++
+			c.next = c.EIP
+			c.interrupt(vec, intExternal, 0, false)
+		}
+		if c.Halted {
+			return retired, Exit{Reason: ExitHalt}, true
+		}
+		if c.Flags&FlagTF != 0 {
+			retired += c.runTrace(1)
+			if !c.Halted || true {
+				c.next = c.EIP
+				c.raiseTrap()
+			}
+			continue
+		}
+		retired += c.runTrace(budget - retired)
+	}
+}
+
+// raiseTrap delivers the single-step #DB after an instruction.
+func (c *CPU) raiseTrap() {
+	c.DR[6] |= 1 << 14
+	c.interrupt(excDB, intException, 0, false)
+}
+
+func (c *CPU) afterException(e exception) (Exit, bool) {
+	c.events = 0
+	c.Halted = false
+	ok, why := c.deliverException(e)
+	if !ok {
+		return Exit{Reason: ExitShutdown, Shutdown: why}, true
+	}
+	return Exit{}, false
+}
+
+// runTrace executes at most limit instructions of the trace at CS:EIP.
+func (c *CPU) runTrace(limit int) int {
+	t := c.getTrace()
+	ops := t.ops
+	if limit < len(ops) {
+		ops = ops[:limit]
+	}
+	c.events = 0
+	n := 0
+	for i := range ops {
+		op := &ops[i]
+		c.next = (c.EIP + uint32(op.in.Len)) & c.ipMask
+		if c.Trace != nil {
+			c.Trace(c, &op.in)
+		}
+		op.fn(c, &op.in)
+		c.EIP = c.next
+		n++
+		if c.events != 0 {
+			break
+		}
+	}
+	return n
+}
+
+// getTrace returns the (possibly cached) trace starting at CS:EIP.
+func (c *CPU) getTrace() *trace {
+	if c.EIP > c.Seg[CS].Limit {
+		c.gp(0)
+	}
+	lin := c.Seg[CS].Base + c.EIP
+	phys := c.fetchPhys(lin)
+	code32 := c.Seg[CS].Big()
+	slot := (phys ^ phys>>14) % traceSlots
+	t := c.traces[slot]
+	if t != nil && t.phys == phys && t.code32 == code32 && t.stamp == c.stampOf(phys) &&
+		(t.phys2 < 0 || t.stamp2 == c.stampOf(uint64(t.phys2))) {
+		c.Stats.TraceHits++
+		return t
+	}
+	t = c.decodeTrace(lin, phys, code32)
+	c.traces[slot] = t
+	return t
+}
+
+func (c *CPU) stampOf(phys uint64) uint32 {
+	if pg := phys >> 12; pg < uint64(len(c.stamps)) {
+		return c.stamps[pg]
+	}
+	return 0
+}
+
+// fetchPhys translates a code address, raising #PF.
+func (c *CPU) fetchPhys(lin uint32) uint64 {
+	e := &c.MMU.Cur.Fetch[c.priv][(lin>>12)%256]
+	if e.Tag == lin&^0xFFF {
+		return uint64(e.Addend + lin)
+	}
+	acc := mmu.AccFetch
+	if c.priv != 0 {
+		acc |= mmu.AccUser
+	}
+	mp, f := c.MMU.Fill(lin, acc)
+	if f != nil {
+		c.pageFault(f)
+	}
+	return mp.Phys
+}
+
+// codeBytes returns up to 15 bytes of code at lin (physical phys),
+// fetching from the next page only when needed. crossPhys is the
+// physical address of the next page if it was used.
+func (c *CPU) codeBytes(buf *[decoder.MaxLen]byte, lin uint32, phys uint64, want int) (b []byte, cross int64) {
+	cross = -1
+	host, _ := c.phys.Lookup(phys)
+	if host == nil { // executing from device space
+		for i := 0; i < want && int(phys&0xFFF)+i < mmu.PageSize; i++ {
+			buf[i] = byte(c.phys.Read(phys+uint64(i), 1))
+		}
+		n := min(want, mmu.PageSize-int(phys&0xFFF))
+		return buf[:n], cross
+	}
+	if len(host) >= want {
+		return host[:want], cross
+	}
+	return host, cross
+}
+
+// decodeTrace decodes a new trace at lin.
+func (c *CPU) decodeTrace(lin uint32, phys uint64, code32 bool) *trace {
+	c.Stats.Traces++
+	t := &trace{phys: phys, code32: code32, stamp: c.stampOf(phys), phys2: -1}
+	if pg := phys >> 12; pg < uint64(len(c.stamps)) {
+		c.watchCode(phys)
+	}
+	eip := c.EIP
+	var buf [decoder.MaxLen]byte
+	for len(t.ops) < maxTrace {
+		if eip > c.Seg[CS].Limit && len(t.ops) > 0 {
+			break
+		}
+		cur := c.Seg[CS].Base + eip
+		p := phys + uint64(cur-lin)
+		if cur>>12 != lin>>12 {
+			break // next page: a new trace
+		}
+		b, _ := c.codeBytes(&buf, cur, p, decoder.MaxLen)
+		in, err := c.dec.Decode(b, code32)
+		if err == decoder.ErrTruncated {
+			// The instruction crosses into the next page.
+			n := copy(buf[:], b)
+			nextLin := (cur | 0xFFF) + 1
+			if len(t.ops) > 0 {
+				break // end the trace; the crossing instruction starts one
+			}
+			p2 := c.fetchPhys(nextLin)
+			var buf2 [decoder.MaxLen]byte
+			b2, _ := c.codeBytes(&buf2, nextLin, p2, decoder.MaxLen-n)
+			copy(buf[n:], b2)
+			in, err = c.dec.Decode(buf[:n+len(b2)], code32)
+			if err != nil {
+				in = decoder.Inst{Op: decoder.OpUD, Len: 1}
+			}
+			t.phys2 = int64(p2 &^ 0xFFF)
+			t.stamp2 = c.stampOf(p2)
+			if p2>>12 < uint64(len(c.stamps)) {
+				c.watchCode(p2)
+			}
+		}
+		info := &c.ops[in.Op]
+		t.ops = append(t.ops, traceOp{fn: info.fn, in: in})
+		eip += uint32(in.Len)
+		if info.endsTrace || t.phys2 >= 0 {
+			break
+		}
+	}
+	return t
+}
+
+// watchCode marks the RAM page holding phys as containing cached code.
+func (c *CPU) watchCode(phys uint64) {
+	if c.phys.Watched(phys)&mmu.WatchCode == 0 {
+		c.phys.Watch(phys, mmu.WatchCode)
+		c.MMU.FlushWritesTo(phys >> 12)
+	}
+}
+
+// onCodeWrite is the physical-memory hook for writes to watched pages.
+func (c *CPU) onCodeWrite(page uint64, addr uint64, size int, kinds uint8) {
+	if kinds&mmu.WatchCode == 0 || page >= uint64(len(c.stamps)) {
+		return
+	}
+	c.stamps[page]++
+	c.Stats.Invalidations++
+	c.phys.Unwatch(page, mmu.WatchCode)
+	c.events |= evSMC
+}
+
+// opTable builds the dispatch table: every key starts as #UD and the
+// instruction families fill in theirs.
+func opTable() *[decoder.NumOps]opInfo {
+	t := new([decoder.NumOps]opInfo)
+	for i := range t {
+		t[i] = opInfo{fn: (*CPU).opUD, endsTrace: true}
+	}
+	t[decoder.OpTooLong] = opInfo{fn: func(c *CPU, _ *decoder.Inst) { c.gp(0) }, endsTrace: true}
+	for _, reg := range registrars() {
+		reg(t)
+	}
+	return t
+}
+
+func (c *CPU) opUD(in *decoder.Inst) { c.ud() }
+
+// def registers handler fn for key k.
+func def(t *[decoder.NumOps]opInfo, k uint16, fn handler) {
+	t[k] = opInfo{fn: fn}
+}
+
+// defBranch registers a handler that ends a trace.
+func defBranch(t *[decoder.NumOps]opInfo, k uint16, fn handler) {
+	t[k] = opInfo{fn: fn, endsTrace: true}
+}
+
+var _ = fmt.Sprintf

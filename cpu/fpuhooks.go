@@ -1,0 +1,11 @@
+package cpu
+
+import "math/big"
+
+// fpuHooks is per-CPU scratch for the x87 unit: host-only values that are
+// never part of the architectural state (they are rebuilt on demand).
+type fpuHooks struct {
+	// ln2 and pi are computed once, at transPrec bits, the first time a
+	// transcendental instruction needs them.
+	ln2, pi *big.Float
+}

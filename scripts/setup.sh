@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# setup.sh: everything bt86's tests and guests need on a fresh Debian
+# machine: the Debian tools (nasm assembles the in-guest test programs,
+# cpio checks our initramfs writer), then the guest kernel, busybox,
+# SeaBIOS and memtest86+ from Debian's archive (scripts/fetch-guests.sh).
+# Idempotent; run as root or with sudo available.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SUDO=
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi
+need=()
+for pkg in nasm cpio; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup.sh: installing ${need[*]}"
+  $SUDO apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+(cd "$ROOT" && go mod download)
+bash "$ROOT/scripts/fetch-guests.sh"

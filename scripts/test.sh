@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# test.sh: bt86's test command (README, CI). Runs go vet and every test
+# with -v into a log, prints the conformance suites' pass counts and each
+# package's result, and exits with go test's status.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+log=${BT86_TEST_LOG:-$(mktemp -t bt86-test.XXXXXX)}
+gofmt_out=$(gofmt -l . | grep -v '^vendor/' || true)
+if [ -n "$gofmt_out" ]; then
+  echo "gofmt would change:"; echo "$gofmt_out"; exit 1
+fi
+go vet ./... || exit 1
+go test -count=1 -v -timeout 50m ./... >"$log" 2>&1
+rc=$?
+echo "== conformance suites =="
+grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" || echo "(none ran)"
+grep -E '^\s+[a-z0-9_-]+: [0-9]+ known' "$log" || true
+echo "== failures =="
+grep -E -- '^\s*--- FAIL|^panic:|^FAIL' "$log" || echo "(none)"
+echo "== packages =="
+grep -E '^(ok|FAIL|\?)\s' "$log"
+echo "full log: $log"
+exit $rc
