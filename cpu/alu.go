@@ -156,27 +156,18 @@ func (c *CPU) testEAXIz(in *decoder.Inst) {
 
 // INC/DEC keep CF.
 func (c *CPU) incdec(a uint32, dec bool, sz uint8) uint32 {
-	c.materializeCF()
+	var cf uint32
+	if c.cf() {
+		cf = 1
+	}
 	if dec {
 		r := a - 1
-		c.setLazy(lzDec, sz, r, a, 1)
+		c.setLazy(lzDec, sz, r, a, cf)
 		return r
 	}
 	r := a + 1
-	c.setLazy(lzInc, sz, r, a, 1)
+	c.setLazy(lzInc, sz, r, a, cf)
 	return r
-}
-
-// materializeCF stores the current CF in State.Flags (INC and DEC take it
-// from there).
-func (c *CPU) materializeCF() {
-	if c.Lazy.Kind != lzNone && c.Lazy.Kind != lzInc && c.Lazy.Kind != lzDec {
-		if c.cf() {
-			c.Flags |= FlagCF
-		} else {
-			c.Flags &^= FlagCF
-		}
-	}
 }
 
 func (c *CPU) incReg(in *decoder.Inst) {

@@ -114,6 +114,9 @@ type CPU struct {
 	pm       pmState // protected-mode scratch (pm.go)
 	// Trace, when set, is called before every instruction (debugging).
 	Trace func(c *CPU, in *decoder.Inst)
+	// OnInterrupt, when set, is called as each interrupt or exception is
+	// delivered (before the transfer), for tracing (-d int) and tests.
+	OnInterrupt func(c *CPU, vector uint8, code uint32, hasCode bool)
 }
 
 // Event bits that end the current trace.

@@ -7,7 +7,7 @@ import (
 )
 
 func TestCPUID(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	regs := func(leaf uint32) [4]uint32 {
 		a, b, cx, d := c.cpuidLeaf(leaf)
@@ -15,7 +15,7 @@ func TestCPUID(t *testing.T) {
 	}
 	v := regs(0)
 	require.Equal(t, uint32(2), v[0])
-	require.Equal(t, "GenuineIntel", string(le(v[1])+le(v[3])+le(v[2])))
+	require.Equal(t, "GenuineIntel", string(leString(v[1])+leString(v[3])+leString(v[2])))
 	v = regs(1)
 	require.Equal(t, uint32(0x665), v[0])
 	require.Equal(t, c.model.Features, v[3])
@@ -27,7 +27,7 @@ func TestCPUID(t *testing.T) {
 	var brand string
 	for l := uint32(0x80000002); l <= 0x80000004; l++ {
 		for _, x := range regs(l) {
-			brand += le(x)
+			brand += leString(x)
 		}
 	}
 	require.Equal(t, "bt86 virtual P6", trimNUL(brand))
@@ -40,7 +40,9 @@ func TestCPUID(t *testing.T) {
 	require.Equal(t, uint32(0x756E6547), c.Regs[EBX]) // "Genu"
 }
 
-func le(v uint32) string { return string([]byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)}) }
+func leString(v uint32) string {
+	return string([]byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)})
+}
 
 func trimNUL(s string) string {
 	for len(s) > 0 && s[len(s)-1] == 0 {
@@ -50,7 +52,7 @@ func trimNUL(s string) string {
 }
 
 func TestMSRs(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	for _, tc := range []struct {
 		msr  uint32
@@ -97,17 +99,17 @@ func TestMSRs(t *testing.T) {
 
 	// Through the instructions: WRMSR then RDMSR of SYSENTER_EIP; an
 	// unknown MSR and CPL 3 raise #GP(0).
-	r = newRig(t)
+	r = newPMRig(t)
 	c = r.c
 	c.Regs[ECX], c.Regs[EAX], c.Regs[EDX] = msrSysenterEIP, 0xCAFE, 0
 	r.run(0x0F, 0x30, 0x31, 0xC0, 0x0F, 0x32, 0xCC) // wrmsr; xor eax, eax; rdmsr; int3
 	require.Equal(t, excBP, r.vector())
 	require.Equal(t, uint32(0xCAFE), c.Regs[EAX])
-	r = newRig(t)
+	r = newPMRig(t)
 	r.c.Regs[ECX] = 0x1234
 	r.run(0x0F, 0x32)
 	r.fault(excGP, 0, 1)
-	r = newRig(t)
+	r = newPMRig(t)
 	r.ring(3)
 	r.c.Regs[ECX] = msrTSC
 	r.run(0x0F, 0x32)
@@ -115,7 +117,7 @@ func TestMSRs(t *testing.T) {
 }
 
 func TestRDTSC(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	require.True(t, c.writeMSR(msrTSC, 1000))
 	// rdtsc; mov ebx, eax; rdtsc; int3
@@ -124,7 +126,7 @@ func TestRDTSC(t *testing.T) {
 	require.GreaterOrEqual(t, c.Regs[EBX], uint32(1000))
 	require.Greater(t, c.Regs[EAX], c.Regs[EBX], "strictly increasing")
 
-	r = newRig(t)
+	r = newPMRig(t)
 	r.c.CR4 = CR4TSD
 	r.ring(3)
 	r.run(0x0F, 0x31)
@@ -132,7 +134,7 @@ func TestRDTSC(t *testing.T) {
 }
 
 func TestSysenterSysexit(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	c.MSR.SysenterCS = selCode0
 	c.MSR.SysenterESP = 0x7000
@@ -161,10 +163,10 @@ func TestSysenterSysexit(t *testing.T) {
 	require.Equal(t, uint32(selCode0+24|3), f[4])
 
 	// SYSENTER_CS = 0: #GP(0); SYSEXIT at CPL 3: #GP(0).
-	r = newRig(t)
+	r = newPMRig(t)
 	r.run(0x0F, 0x34)
 	r.fault(excGP, 0, 1)
-	r = newRig(t)
+	r = newPMRig(t)
 	r.c.MSR.SysenterCS = selCode0
 	r.ring(3)
 	r.run(0x0F, 0x35)

@@ -176,8 +176,19 @@ func (c *CPU) farCall(sel uint16, off uint32, in *decoder.Inst) {
 // paging), so multi-push instructions fault before changing anything.
 func (c *CPU) checkStack(n uint32) {
 	sp := (c.Regs[ESP] - n) & c.spMask
-	lin := c.linW(SS, sp, n)
-	c.checkWrite(lin, int(n), c.priv)
+	if sp+n-1 <= c.spMask {
+		lin := c.linW(SS, sp, n)
+		c.checkWrite(lin, int(n), c.priv)
+		return
+	}
+	// The pushes wrap around the top of a 16-bit stack: check the two
+	// contiguous pieces; a single item straddling the wrap faults in the
+	// push itself.
+	low := c.spMask + 1 - sp
+	c.checkWrite(c.linW(SS, sp, low), int(low), c.priv)
+	if rest := n - low; rest > 0 {
+		c.checkWrite(c.linW(SS, 0, rest), int(rest), c.priv)
+	}
 }
 
 func (c *CPU) retFar(in *decoder.Inst) {

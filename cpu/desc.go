@@ -135,12 +135,6 @@ func (c *CPU) touch(addr uint32, d desc) {
 	}
 }
 
-// setCPL changes the current privilege level.
-func (c *CPU) setCPL(cpl int) {
-	c.CPL = cpl
-	c.modeChanged()
-}
-
 // loadSegPM loads DS, ES, FS, GS or SS in protected mode (SDM MOV/POP
 // Sreg), with every check before anything changes.
 func (c *CPU) loadSegPM(seg int, sel uint16) {

@@ -126,6 +126,9 @@ func excName(v uint8) string {
 // For software interrupts c.next is the return address; for exceptions
 // EIP is.
 func (c *CPU) interrupt(vec uint8, kind int, code uint32, hasCode bool) {
+	if c.OnInterrupt != nil {
+		c.OnInterrupt(c, vec, code, hasCode)
+	}
 	if c.protected() {
 		c.interruptPM(vec, kind, code, hasCode)
 		return

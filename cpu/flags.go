@@ -30,7 +30,8 @@ func sizeMask(sz uint8) uint32 { return uint32(uint64(1)<<(8<<sz) - 1) }
 func signBit(sz uint8) uint32 { return 1 << ((8 << sz) - 1) }
 
 func (s *State) setLazy(kind, sz uint8, res, a, b uint32) {
-	s.Lazy = LazyFlags{Kind: kind, Size: sz, Res: res, A: a, B: b}
+	l := &s.Lazy
+	l.Kind, l.Size, l.Res, l.A, l.B = kind, sz, res, a, b
 }
 
 // cf returns the carry flag.
@@ -48,6 +49,8 @@ func (s *State) cf() bool {
 		return l.A&m <= l.B&m
 	case lzLogic:
 		return false
+	case lzInc, lzDec:
+		return l.B != 0
 	}
 	return s.Flags&FlagCF != 0
 }
@@ -154,6 +157,13 @@ func (s *State) SetEFlags(v uint32) {
 func (s *State) setArith(f uint32) {
 	s.materialize()
 	s.Flags = s.Flags&^arithFlags | f&arithFlags
+}
+
+// setAllArith replaces all six arithmetic flags (no need to fold the lazy
+// state first).
+func (s *State) setAllArith(f uint32) {
+	s.Flags = s.Flags&^arithFlags | f&arithFlags
+	s.Lazy.Kind = lzNone
 }
 
 // setCF changes only CF.

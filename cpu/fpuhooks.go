@@ -8,4 +8,6 @@ type fpuHooks struct {
 	// ln2 and pi are computed once, at transPrec bits, the first time a
 	// transcendental instruction needs them.
 	ln2, pi *big.Float
+	// atanK[k] is atan(k/8), for FPATAN's argument reduction.
+	atanK [9]*big.Float
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func TestInOut(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	c.Regs[EAX], c.Regs[EDX] = 0x11223344, 0x3F8
 	// out 0x80, al; out dx, eax; o16 out dx, ax; in al, 0x60; in eax, dx; int3
@@ -36,7 +36,7 @@ func TestIOPermissionBitmap(t *testing.T) {
 		{"outs", 0, []uint16{0x3F8}, []byte{0x6E}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t)
+			r := newPMRig(t)
 			for _, p := range tc.deny {
 				r.ram[rTSS+0x68+int(p>>3)] |= 1 << (p & 7)
 			}
@@ -55,13 +55,13 @@ func TestIOPermissionBitmap(t *testing.T) {
 	}
 
 	// Beyond the TSS limit, or a 16-bit TSS: #GP(0).
-	r := newRig(t)
+	r := newPMRig(t)
 	r.c.TR.Limit = 0x68 + 0x3F8/8
 	r.ring(3)
 	r.c.Regs[EDX] = 0x3F8
 	r.run(0xEE)
 	r.fault(excGP, 0, 1)
-	r = newRig(t)
+	r = newPMRig(t)
 	r.desc(selFree, rData+0x100, 0x2B, 0x83, 0) // busy 16-bit TSS
 	r.w16(rData+0x100+2, 0x9000)                // SP0
 	r.w16(rData+0x100+4, selData0)              // SS0
@@ -71,7 +71,7 @@ func TestIOPermissionBitmap(t *testing.T) {
 	r.fault(excGP, 0, 1)
 
 	// v8086 mode checks the bitmap whatever IOPL says.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.v86Setup(3, 0, 0xE6, 0x80)
 	r.ram[rTSS+0x88+0x80/8] |= 1
 	r.c.Run(10)
@@ -79,7 +79,7 @@ func TestIOPermissionBitmap(t *testing.T) {
 }
 
 func TestRepOutsInterruptible(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	const n = 3000
 	for i := 0; i < n; i++ {
@@ -98,7 +98,7 @@ func TestRepOutsInterruptible(t *testing.T) {
 }
 
 func TestRepInsDown(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	r.ports.in = 0xBEEF
 	c.Regs[EDI], c.Regs[ECX], c.Regs[EDX] = rData+8, 3, 0x1F0
@@ -112,7 +112,7 @@ func TestRepInsDown(t *testing.T) {
 	require.Equal(t, uint16(0), r.r16(rData+2))
 
 	// A faulting destination: #GP before the port is read.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.desc(selFree, rData, 0xF, accData, 4)
 	r.c.Seg[ES] = r.seg(selFree)
 	r.c.StateChanged()

@@ -10,7 +10,7 @@ import (
 	"bt86/mmu"
 )
 
-// A protected-mode test rig: a flat GDT, an IDT whose every vector leads
+// A protected-mode test pmRig: a flat GDT, an IDT whose every vector leads
 // to a HLT at rHandlers+vec*4 (so a test reads the vector from EIP), a
 // 32-bit TSS with a ring-0 stack and an all-open I/O bitmap.
 const (
@@ -37,8 +37,8 @@ const (
 	flG32   = 0xC  // G and D/B
 )
 
-// testPorts records port writes and answers reads with a pattern.
-type testPorts struct {
+// pmPorts records port writes and answers reads with a pattern.
+type pmPorts struct {
 	writes []portWrite
 	in     uint32
 }
@@ -49,25 +49,25 @@ type portWrite struct {
 	v    uint32
 }
 
-func (p *testPorts) In(port uint16, size uint8) uint32 { return p.in & sizeMask(size>>1) }
-func (p *testPorts) Out(port uint16, size uint8, v uint32) {
+func (p *pmPorts) In(port uint16, size uint8) uint32 { return p.in & sizeMask(size>>1) }
+func (p *pmPorts) Out(port uint16, size uint8, v uint32) {
 	p.writes = append(p.writes, portWrite{port, size, v})
 }
 
-type rig struct {
+type pmRig struct {
 	t     *testing.T
 	c     *CPU
 	ram   []byte
-	ports *testPorts
+	ports *pmPorts
 }
 
-func newRig(t *testing.T) *rig {
+func newPMRig(t *testing.T) *pmRig {
 	t.Helper()
 	ram := make([]byte, 4<<20)
 	b := bus.New()
-	tp := &testPorts{in: 0x89ABCDEF}
+	tp := &pmPorts{in: 0x89ABCDEF}
 	c := New(Config{Phys: mmu.NewFlat(ram, b), Ports: tp})
-	r := &rig{t: t, c: c, ram: ram, ports: tp}
+	r := &pmRig{t: t, c: c, ram: ram, ports: tp}
 	r.desc(selCode0, 0, 0xFFFFF, accCode, flG32)
 	r.desc(selData0, 0, 0xFFFFF, accData, flG32)
 	r.desc(selCode3, 0, 0xFFFFF, accCode|3<<5, flG32)
@@ -95,13 +95,13 @@ func newRig(t *testing.T) *rig {
 	return r
 }
 
-func (r *rig) w16(a int, v uint16) { binary.LittleEndian.PutUint16(r.ram[a:], v) }
-func (r *rig) w32(a int, v uint32) { binary.LittleEndian.PutUint32(r.ram[a:], v) }
-func (r *rig) r16(a int) uint16    { return binary.LittleEndian.Uint16(r.ram[a:]) }
-func (r *rig) r32(a int) uint32    { return binary.LittleEndian.Uint32(r.ram[a:]) }
+func (r *pmRig) w16(a int, v uint16) { binary.LittleEndian.PutUint16(r.ram[a:], v) }
+func (r *pmRig) w32(a int, v uint32) { binary.LittleEndian.PutUint32(r.ram[a:], v) }
+func (r *pmRig) r16(a int) uint16    { return binary.LittleEndian.Uint16(r.ram[a:]) }
+func (r *pmRig) r32(a int) uint32    { return binary.LittleEndian.Uint32(r.ram[a:]) }
 
 // desc writes GDT entry sel: base, 20-bit limit, access byte, flags nibble.
-func (r *rig) desc(sel int, base, limit uint32, access, flags uint8) {
+func (r *pmRig) desc(sel int, base, limit uint32, access, flags uint8) {
 	a := rGDT + sel&^7
 	r.w16(a, uint16(limit))
 	r.w16(a+2, uint16(base))
@@ -112,7 +112,7 @@ func (r *rig) desc(sel int, base, limit uint32, access, flags uint8) {
 }
 
 // gate writes a gate descriptor at linear address a.
-func (r *rig) gate(a int, sel uint16, off uint32, access uint8, count uint8) {
+func (r *pmRig) gate(a int, sel uint16, off uint32, access uint8, count uint8) {
 	r.w16(a, uint16(off))
 	r.w16(a+2, sel)
 	r.ram[a+4] = count
@@ -121,14 +121,14 @@ func (r *rig) gate(a int, sel uint16, off uint32, access uint8, count uint8) {
 }
 
 // seg returns the descriptor cache of a GDT selector.
-func (r *rig) seg(sel uint16) Segment {
+func (r *pmRig) seg(sel uint16) Segment {
 	a := rGDT + int(sel&^7)
 	d := desc{lo: r.r32(a), hi: r.r32(a + 4)}
 	return d.segment(sel)
 }
 
 // ring puts the CPU at privilege 0 or 3 with flat segments and its stack.
-func (r *rig) ring(cpl int) {
+func (r *pmRig) ring(cpl int) {
 	c := r.c
 	code, data, sp := uint16(selCode0), uint16(selData0), uint32(rStack0)
 	if cpl == 3 {
@@ -145,7 +145,7 @@ func (r *rig) ring(cpl int) {
 
 // run copies code to rCode and runs it from there until HLT (or the
 // budget).
-func (r *rig) run(code ...byte) Exit {
+func (r *pmRig) run(code ...byte) Exit {
 	r.t.Helper()
 	copy(r.ram[rCode:], code)
 	r.c.EIP = rCode
@@ -153,7 +153,7 @@ func (r *rig) run(code ...byte) Exit {
 }
 
 // vector returns the vector whose handler halted the CPU, or -1.
-func (r *rig) vector() int {
+func (r *pmRig) vector() int {
 	c := r.c
 	if !c.Halted || c.Seg[CS].Sel != selCode0 || c.EIP <= rHandlers || c.EIP > rHandlers+256*4 {
 		return -1
@@ -162,7 +162,7 @@ func (r *rig) vector() int {
 }
 
 // stack returns n dwords at the handler's SS:ESP.
-func (r *rig) stack(n int) []uint32 {
+func (r *pmRig) stack(n int) []uint32 {
 	out := make([]uint32, n)
 	for i := range out {
 		out[i] = r.r32(int(r.c.Seg[SS].Base + r.c.Regs[ESP] + uint32(i)*4))
@@ -172,7 +172,7 @@ func (r *rig) stack(n int) []uint32 {
 
 // fault asserts that the code raised vector with error code (code < 0:
 // none expected) and returns the rest of the frame (EIP, CS, EFLAGS...).
-func (r *rig) fault(vec int, code int64, n int) []uint32 {
+func (r *pmRig) fault(vec int, code int64, n int) []uint32 {
 	r.t.Helper()
 	require.Equal(r.t, vec, r.vector(), "vector (EIP %#x)", r.c.EIP)
 	f := r.stack(n + 1)
@@ -208,7 +208,7 @@ func TestSegmentLoads(t *testing.T) {
 		{"es-ldt-null", 0xC0, 0x0C, 0, 0, excGP, 0x0C},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t)
+			r := newPMRig(t)
 			if tc.access != 0 {
 				r.desc(selFree, rData, 0xFFFF, tc.access, 4)
 			}
@@ -229,7 +229,7 @@ func TestSegmentLoads(t *testing.T) {
 }
 
 func TestAccessedBitAndCache(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	r.desc(selFree, rData, 0xFFF, 0x92, 4) // accessed clear
 	// mov ax, selFree; mov ds, ax; mov eax, [0]; int3
 	r.w32(rData, 0xCAFEF00D)
@@ -241,7 +241,7 @@ func TestAccessedBitAndCache(t *testing.T) {
 }
 
 func TestFarJumpAndCallPM(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	// jmp far selCode16:0x20 ; at rCode+0x20 (16-bit): mov ax, 0x1234; hlt
 	copy(r.ram[rCode+0x20:], []byte{0xB8, 0x34, 0x12, 0xF4})
 	r.run(0xEA, 0x20, 0, 0, 0, selCode16, 0)
@@ -251,18 +251,18 @@ func TestFarJumpAndCallPM(t *testing.T) {
 	require.Equal(t, uint32(0x1234), r.c.Regs[EAX]&0xFFFF)
 
 	// call far selCode0:rCode+0x40; at +0x40: retf
-	r = newRig(t)
+	r = newPMRig(t)
 	r.ram[rCode+0x40] = 0xCB
 	r.run(0x9A, 0x40, 0, 1, 0, selCode0, 0, 0xCC)
 	require.Equal(t, excBP, r.vector())
 	require.Equal(t, uint32(rStack0-12), r.c.Regs[ESP]) // the #BP frame only
 
 	// jmp to a non-conforming DPL-3 code segment from ring 0: #GP(sel)
-	r = newRig(t)
+	r = newPMRig(t)
 	r.run(0xEA, 0, 0, 0, 0, selCode3, 0)
 	r.fault(excGP, selCode3, 1)
 	// jmp beyond the limit: #GP(0)
-	r = newRig(t)
+	r = newPMRig(t)
 	r.run(0xEA, 0, 0, 1, 0, selCode16, 0)
 	r.fault(excGP, 0, 1)
 }
@@ -275,7 +275,7 @@ func TestCallGate(t *testing.T) {
 			name = "gate32"
 		}
 		t.Run(name, func(t *testing.T) {
-			r := newRig(t)
+			r := newPMRig(t)
 			typ := uint8(0xEC) // P, DPL 3, 32-bit call gate
 			w := uint32(4)
 			h := rCode + 0x100 // ring-0 target
@@ -334,7 +334,7 @@ func TestCallGate(t *testing.T) {
 }
 
 func TestRetfToOuterNullsSegments(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	// push selData3|3; push rStack3; push selCode3|3; push rCode+0x80; retf
 	code := []byte{0x68, selData3 | 3, 0, 0, 0, 0x68, 0, 0, 3, 0, 0x68, selCode3 | 3, 0, 0, 0,
 		0x68, 0x80, 0, 1, 0, 0xCB}
@@ -357,7 +357,7 @@ func TestRetfToOuterNullsSegments(t *testing.T) {
 
 func TestInterruptGatesAndTraps(t *testing.T) {
 	// INT 0x40 from ring 3 through a DPL-3 trap gate: stack switch, IF kept.
-	r := newRig(t)
+	r := newPMRig(t)
 	r.gate(rIDT+0x40*8, selCode0, rHandlers+0x40*4, 0xEF, 0)
 	r.ring(3)
 	r.c.Flags |= FlagIF
@@ -370,7 +370,7 @@ func TestInterruptGatesAndTraps(t *testing.T) {
 	require.Equal(t, uint32(rStack0-20), r.c.Regs[ESP])
 
 	// The same through an interrupt gate clears IF.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.gate(rIDT+0x40*8, selCode0, rHandlers+0x40*4, 0xEE, 0)
 	r.ring(3)
 	r.c.Flags |= FlagIF
@@ -379,31 +379,31 @@ func TestInterruptGatesAndTraps(t *testing.T) {
 	require.Zero(t, r.c.Flags&FlagIF)
 
 	// A DPL-0 gate from ring 3: #GP(vec*8+2).
-	r = newRig(t)
+	r = newPMRig(t)
 	r.ring(3)
 	r.run(0xCD, 0x41)
 	r.fault(excGP, 0x41*8+2, 5)
 
 	// Beyond the IDT limit.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.c.IDTR.Limit = 0x41*8 - 1
 	r.run(0xCD, 0x41)
 	r.fault(excGP, 0x41*8+2, 3)
 
 	// Not-present gate.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.ram[rIDT+0x41*8+5] &^= 0x80
 	r.run(0xCD, 0x41)
 	r.fault(excNP, 0x41*8+2, 3)
 
 	// #UD whose gate is absent: #NP with EXT set.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.ram[rIDT+excUD*8+5] &^= 0x80
 	r.run(0x0F, 0x0B)
 	r.fault(excNP, excUD*8+2+1, 3)
 
 	// A 16-bit interrupt gate pushes a 16-bit frame.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.gate(rIDT+0x42*8, selCode0, rHandlers+0x42*4, 0x86, 0)
 	r.run(0xCD, 0x42)
 	require.Equal(t, 0x42, r.vector())
@@ -412,19 +412,19 @@ func TestInterruptGatesAndTraps(t *testing.T) {
 	require.Equal(t, uint16(selCode0), r.r16(rStack0-4))
 
 	// #GP with an error code at ring 0 (a bad segment load).
-	r = newRig(t)
+	r = newPMRig(t)
 	r.run(0x66, 0xB8, 0x2B, 0, 0x8E, 0xD8) // mov ax, selTSS|3; mov ds, ax
 	f = r.fault(excGP, selTSS, 3)
 	require.Equal(t, uint32(rCode+4), f[0])
 }
 
 func TestDoubleAndTripleFault(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	r.ram[rIDT+excGP*8+5] &^= 0x80 // #GP handler not present -> #NP -> #DF
 	r.run(0x66, 0xB8, 0x2B, 0, 0x8E, 0xD8)
 	r.fault(excDF, 0, 3)
 
-	r = newRig(t)
+	r = newPMRig(t)
 	r.c.IDTR.Limit = 0 // everything faults
 	ex := r.run(0x0F, 0x0B)
 	require.Equal(t, ExitShutdown, ex.Reason)
@@ -432,7 +432,7 @@ func TestDoubleAndTripleFault(t *testing.T) {
 
 func TestIretPM(t *testing.T) {
 	// IRET to ring 3 (outer) then INT3 back.
-	r := newRig(t)
+	r := newPMRig(t)
 	r.gate(rIDT+3*8, selCode0, rHandlers+3*4, 0xEE, 0)
 	code := []byte{
 		0x68, selData3 | 3, 0, 0, 0, // push ss
@@ -449,7 +449,7 @@ func TestIretPM(t *testing.T) {
 	require.Equal(t, uint32(0x3202), f[2]&0x3202)
 
 	// IRET at ring 3 cannot change IOPL or IF (IOPL 0).
-	r = newRig(t)
+	r = newPMRig(t)
 	r.ring(3)
 	// pushfd; pop eax; or eax, 0x3200; push eax; push cs; push eip; iretd
 	code = []byte{0x9C, 0x58, 0x0D, 0x00, 0x32, 0, 0, 0x50, 0x0E, 0x68, 0x20, 0, 1, 0, 0xCF}
@@ -460,10 +460,65 @@ func TestIretPM(t *testing.T) {
 	require.Equal(t, uint32(0), r.r32(rStack3-4)&0x3200)
 
 	// NT set with a non-busy back link: #TS(link).
-	r = newRig(t)
+	r = newPMRig(t)
 	r.desc(selFree, rTSS+0x3000, 0x67, 0x89, 0)
 	r.w16(rTSS, selFree)
 	r.c.Flags |= FlagNT
 	r.run(0xCF)
 	r.fault(excTS, selFree, 3)
+}
+
+// TestInterruptDeliveryFaults checks the faults of delivering an interrupt
+// from ring 3 (raised, not delivered: the handler would need the same
+// broken structures).
+func TestInterruptDeliveryFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(r *pmRig)
+		kind  int
+		vec   uint8
+		code  uint32
+	}{
+		{"ss0-null", func(r *pmRig) { r.w32(rTSS+8, 0) }, intSoftware, excTS, 0},
+		{"ss0-null-ext", func(r *pmRig) { r.w32(rTSS+8, 0) }, intExternal, excTS, 1},
+		{"ss0-rpl", func(r *pmRig) { r.w32(rTSS+8, selData0|1) }, intSoftware, excTS, selData0},
+		{"ss0-dpl3", func(r *pmRig) { r.w32(rTSS+8, selData3) }, intSoftware, excTS, selData3},
+		{"ss0-code", func(r *pmRig) { r.w32(rTSS+8, selCode0) }, intSoftware, excTS, selCode0},
+		{"ss0-np", func(r *pmRig) {
+			r.desc(selFree, 0, 0xFFFFF, accData&^0x80, flG32)
+			r.w32(rTSS+8, selFree)
+		}, intSoftware, excSS, selFree},
+		{"ss0-too-small", func(r *pmRig) {
+			r.desc(selFree, 0, 0xF, accData, 4)
+			r.w32(rTSS+8, selFree)
+			r.w32(rTSS+4, 0x10)
+		}, intExternal, excSS, selFree | 1},
+		{"tss-limit", func(r *pmRig) { r.c.TR.Limit = 8 }, intSoftware, excTS, selTSS},
+		{"gate-cs-null", func(r *pmRig) { r.gate(rIDT+0x40*8, 0, 0, 0xEE, 0) }, intSoftware, excGP, 0},
+		{"gate-cs-data", func(r *pmRig) { r.gate(rIDT+0x40*8, selData0, 0, 0xEE, 0) }, intExternal, excGP, selData0 | 1},
+		{"gate-cs-np", func(r *pmRig) {
+			r.desc(selFree, 0, 0xFFFFF, accCode&^0x80, flG32)
+			r.gate(rIDT+0x40*8, selFree, 0, 0xEE, 0)
+		}, intSoftware, excNP, selFree},
+		{"gate-eip-limit", func(r *pmRig) { r.gate(rIDT+0x40*8, selCode16, 0x10000, 0xEE, 0) }, intSoftware, excGP, 0},
+		{"gate-type", func(r *pmRig) { r.ram[rIDT+0x40*8+5] = 0xEC }, intSoftware, excGP, 0x40*8 + 2},
+		{"task-gate-busy", func(r *pmRig) { r.gate(rIDT+0x40*8, selTSS, 0, 0xE5, 0) }, intSoftware, excGP, selTSS},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newPMRig(t)
+			r.gate(rIDT+0x40*8, selCode0, rHandlers+0x40*4, 0xEE, 0)
+			r.ring(3)
+			tc.setup(r)
+			c := r.c
+			before := c.State
+			c.EIP, c.next = rCode, rCode+2
+			e := c.catch(func() { c.interrupt(0x40, tc.kind, 0, false) })
+			require.NotNil(t, e)
+			require.Equal(t, tc.vec, e.vector)
+			require.Equal(t, tc.code, e.code)
+			require.Equal(t, before.Regs, c.Regs, "registers unchanged")
+			require.Equal(t, before.Seg, c.Seg, "segments unchanged")
+			require.Equal(t, 3, c.CPL)
+		})
+	}
 }

@@ -12,6 +12,9 @@ func (c *CPU) shift(op int, v, count uint32, sz uint8) uint32 {
 	m := sizeMask(sz)
 	sb := signBit(sz)
 	v &= m
+	if op >= 4 {
+		return c.shiftLinear(op, v, count, sz)
+	}
 	f := c.EFlags()
 	cf := f&FlagCF != 0
 	var r uint32
@@ -67,33 +70,49 @@ func (c *CPU) shift(op int, v, count uint32, sz uint8) uint32 {
 			cf = out
 		}
 		return c.rotFlags(f, r, cf, newOF)
+	}
+	return r
+}
+
+// shiftLinear is SHL/SAL/SHR/SAR: every arithmetic flag is replaced (AF
+// is undefined; bt86 clears it), so the old flags are not needed.
+func (c *CPU) shiftLinear(op int, v, count uint32, sz uint8) uint32 {
+	bitsN := uint32(8) << sz
+	m := sizeMask(sz)
+	sb := signBit(sz)
+	var r uint32
+	var nf uint32
+	switch op {
 	case 4, 6: // SHL/SAL
-		if count <= bitsN {
-			newCF = (uint64(v)<<count)&(uint64(sb)<<1) != 0
+		if count <= bitsN && (uint64(v)<<count)&(uint64(sb)<<1) != 0 {
+			nf |= FlagCF
 		}
 		r = uint32(uint64(v)<<count) & m
-		newOF = (r&sb != 0) != newCF
+		if (r&sb != 0) != (nf&FlagCF != 0) {
+			nf |= FlagOF
+		}
 	case 5: // SHR
-		newCF = count <= bitsN && (uint64(v)>>(count-1))&1 != 0
+		if count <= bitsN && (uint64(v)>>(count-1))&1 != 0 {
+			nf |= FlagCF
+		}
 		r = uint32(uint64(v) >> count)
-		newOF = v&sb != 0
-	case 7: // SAR
+		// OF: the old MSB for a count of 1, and for larger counts (left
+		// undefined by the SDM) MSB ^ MSB-1 of the result, that is 0, as
+		// P6 and the 286 compute it.
+		if (r^r<<1)&sb != 0 {
+			nf |= FlagOF
+		}
+	default: // SAR
 		sv := int64(int32(v<<(32-bitsN))) >> (32 - bitsN)
 		if count > bitsN {
 			count = bitsN
 		}
-		newCF = (sv>>(count-1))&1 != 0
+		if (sv>>(count-1))&1 != 0 {
+			nf |= FlagCF
+		}
 		r = uint32(sv>>count) & m
-		newOF = false
 	}
-	nf := szp(r, sz)
-	if newCF {
-		nf |= FlagCF
-	}
-	if newOF {
-		nf |= FlagOF
-	}
-	c.setArith(nf | f&FlagAF)
+	c.setAllArith(nf | szp(r, sz))
 	return r
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 func TestDescriptorTableRegisters(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	// lgdt with a 16-bit operand keeps 24 bits of base.
 	r.w16(rData, 0xFF)
 	r.w32(rData+2, 0xAB000000|rGDT)
@@ -26,14 +26,14 @@ func TestDescriptorTableRegisters(t *testing.T) {
 	require.Equal(t, uint32(rGDT), r.r32(rData+18))
 
 	// Privileged at CPL 3.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.ring(3)
 	r.run(0x0F, 0x01, 0x15, 0, 0, 4, 0)
 	r.fault(excGP, 0, 1)
 }
 
 func TestSGDT16ZeroesTopByte(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	r.w32(rData+2, 0xFFFFFFFF)
 	r.c.IDTR.Base = 0xAB002000 // SIDT only reads it
 	// o16 sidt [rData]; then sidt [rData] (one instruction each)
@@ -49,7 +49,7 @@ func TestSGDT16ZeroesTopByte(t *testing.T) {
 }
 
 func TestMSWAndCR0(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	c.CR0 |= CR0TS | CR0MP
 	// smsw eax; xor ebx, ebx; lmsw bx; smsw cx (o16); int3
@@ -74,7 +74,7 @@ func TestMSWAndCR0(t *testing.T) {
 		{"cr2-roundtrip", 0x1234, []byte{0x0F, 0x22, 0xD0, 0x0F, 0x20, 0xD3, 0xCC}, excBP},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t)
+			r := newPMRig(t)
 			r.c.Regs[EAX] = tc.eax
 			r.run(tc.code...)
 			require.Equal(t, tc.vec, r.vector())
@@ -82,17 +82,17 @@ func TestMSWAndCR0(t *testing.T) {
 	}
 
 	// CPL 3 and v8086 mode may not touch control registers.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.ring(3)
 	r.run(0x0F, 0x20, 0xC0)
 	r.fault(excGP, 0, 1)
-	r = newRig(t)
+	r = newPMRig(t)
 	r.v86(3, 0, 0x0F, 0x06) // clts
 	r.fault(excGP, 0, 1)
 }
 
 func TestPagingControlReachesMMU(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	const pd = 0x100000
 	// Identity-map the first 4 MiB with one PSE page.
 	r.w32(pd, 0x83|0x04)
@@ -119,7 +119,7 @@ func TestPagingControlReachesMMU(t *testing.T) {
 }
 
 func TestDebugRegisters(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	// mov eax, dr4 (alias of DR6); mov dr5, ebx (DR7); int3
 	c.Regs[EBX] = 0x00000003
@@ -128,12 +128,12 @@ func TestDebugRegisters(t *testing.T) {
 	require.Equal(t, uint32(0xFFFF0FF0), c.Regs[EAX])
 	require.Equal(t, uint32(0x403), c.DR[7])
 
-	r = newRig(t)
+	r = newPMRig(t)
 	r.c.CR4 = CR4DE
 	r.run(0x0F, 0x21, 0xE0)
 	r.fault(excUD, -1, 1)
 
-	r = newRig(t)
+	r = newPMRig(t)
 	r.c.DR[7] = 0x400 | dr7GD
 	r.run(0x0F, 0x21, 0xC0)
 	f := r.fault(excDB, -1, 1)
@@ -167,7 +167,7 @@ func TestLARLSLVerify(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			zf := func(ins ...byte) bool {
-				r := newRig(t)
+				r := newPMRig(t)
 				r.desc(selFree, 0x1000, 0x1234, tc.access, 0)
 				r.ring(tc.cpl)
 				r.c.Regs[ECX] = uint32(tc.sel)
@@ -182,7 +182,7 @@ func TestLARLSLVerify(t *testing.T) {
 			require.Equal(t, tc.verw, zf(0x0F, 0x00, 0xE9), "VERW")
 		})
 	}
-	r := newRig(t)
+	r := newPMRig(t)
 	r.desc(selFree, 0x1000, 0x1234, accData, 0xC)
 	r.c.Regs[ECX] = selFree
 	r.run(0x0F, 0x02, 0xC1, 0x0F, 0x03, 0xD9, 0xCC) // lar eax, ecx; lsl ebx, ecx
@@ -203,13 +203,13 @@ func realModeUD(t *testing.T, code ...byte) bool {
 }
 
 func TestARPL(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	c := r.c
 	c.Regs[EAX], c.Regs[EBX] = 0x10, 0x03
 	r.run(0x63, 0xD8, 0xCC) // arpl ax, bx
 	require.Equal(t, uint32(0x13), c.Regs[EAX])
 	require.True(t, c.zf())
-	r = newRig(t)
+	r = newPMRig(t)
 	r.c.Regs[EAX], r.c.Regs[EBX] = 0x13, 0x01
 	r.run(0x63, 0xD8, 0xCC)
 	require.Equal(t, uint32(0x13), r.c.Regs[EAX])
@@ -217,7 +217,7 @@ func TestARPL(t *testing.T) {
 }
 
 func TestLLDTAndLTR(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	r.desc(selFree, 0x5000, 0x17, 0x82, 0)
 	r.desc(selFree+8, 0x6000, 0x67, 0x89, 0)
 	r.c.Regs[EAX], r.c.Regs[EBX] = selFree, selFree+8
@@ -246,7 +246,7 @@ func TestLLDTAndLTR(t *testing.T) {
 		{"lldt-np", []byte{0x0F, 0x00, 0xD0}, selFree + 16, excNP, selFree + 16},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t)
+			r := newPMRig(t)
 			r.desc(selFree, 0x5000, 0x17, 0x82, 0)
 			r.desc(selFree+16, 0x5000, 0x17, 0x02, 0)
 			r.c.Regs[EAX] = tc.sel

@@ -8,7 +8,7 @@ import (
 
 // tss32 writes a 32-bit TSS at a: eip, esp, eflags, eax, and flat ring-0
 // segments.
-func (r *rig) tss32(a int, eip, esp, eflags, eax uint32) {
+func (r *pmRig) tss32(a int, eip, esp, eflags, eax uint32) {
 	for i := 0; i < 0x68; i++ {
 		r.ram[a+i] = 0
 	}
@@ -23,7 +23,7 @@ func (r *rig) tss32(a int, eip, esp, eflags, eax uint32) {
 }
 
 func TestTaskJmp16(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	const tss = rData + 0x1000
 	r.desc(selFree, tss, 0x2B, 0x81, 0) // available 16-bit TSS
 	r.w16(tss+tss16IP, 0x8000)
@@ -57,7 +57,7 @@ func TestTaskJmp16(t *testing.T) {
 }
 
 func TestTaskCallGateAndIret(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	const tss = rData + 0x2000
 	r.desc(selFree, tss, 0x67, 0x89, 0)
 	r.gate(rGDT+selFree+8, selFree, 0, 0x85, 0) // task gate, DPL 0
@@ -78,18 +78,18 @@ func TestTaskCallGateAndIret(t *testing.T) {
 	require.Equal(t, byte(0x8B), r.ram[rGDT+selTSS+5], "caller still busy")
 
 	// Calling a busy TSS: #GP(sel).
-	r = newRig(t)
+	r = newPMRig(t)
 	r.run(0x9A, 0, 0, 0, 0, selTSS, 0)
 	r.fault(excGP, selTSS, 3)
 	// A TSS limit below 0x67: #TS(sel).
-	r = newRig(t)
+	r = newPMRig(t)
 	r.desc(selFree, rData, 0x50, 0x89, 0)
 	r.run(0xEA, 0, 0, 0, 0, selFree, 0)
 	r.fault(excTS, selFree, 3)
 }
 
 func TestTaskGateException(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	const tss = rData + 0x3000
 	r.desc(selFree, tss, 0x67, 0x89, 0)
 	r.gate(rIDT+excGP*8, selFree, 0, 0x85, 0)
@@ -109,7 +109,7 @@ func TestTaskGateException(t *testing.T) {
 
 	// INT n through a task gate and the T bit: #DB before the first
 	// instruction of the new task.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.desc(selFree, tss, 0x67, 0x89, 0)
 	r.gate(rIDT+0x50*8, selFree, 0, 0x85, 0)
 	r.tss32(tss, 0x8800, 0x9800, 0x2, 0)
@@ -121,7 +121,7 @@ func TestTaskGateException(t *testing.T) {
 }
 
 func TestTaskSwitchLDTAndCR3(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	const tss, ldt = rData + 0x2000, rData + 0x4000
 	r.desc(selFree, tss, 0x67, 0x89, 0)
 	r.desc(selFree+8, ldt, 0xF, 0x82, 0) // LDT with two entries
@@ -143,7 +143,7 @@ func TestTaskSwitchLDTAndCR3(t *testing.T) {
 
 	// A bad LDT selector faults after the commit point, in the new task:
 	// its #TS handler (a task gate) sees the new task's EIP.
-	r = newRig(t)
+	r = newPMRig(t)
 	const tss2 = rData + 0x3000
 	r.desc(selFree, tss, 0x67, 0x89, 0)
 	r.desc(selFree+8, tss2, 0x67, 0x89, 0)

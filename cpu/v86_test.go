@@ -16,7 +16,7 @@ const (
 
 // v86 puts the CPU in virtual-8086 mode with the given IOPL and runs code
 // at 0800:0000 (see v86Setup).
-func (r *rig) v86(iopl uint32, cr4 uint32, code ...byte) Exit {
+func (r *pmRig) v86(iopl uint32, cr4 uint32, code ...byte) Exit {
 	r.t.Helper()
 	r.v86Setup(iopl, cr4, code...)
 	return r.c.Run(1000)
@@ -25,7 +25,7 @@ func (r *rig) v86(iopl uint32, cr4 uint32, code ...byte) Exit {
 // v86Setup prepares a v86 run: the TSS gets an interrupt redirection
 // bitmap (at +0x68, every vector redirected) before its I/O bitmap (+0x88,
 // every port open).
-func (r *rig) v86Setup(iopl uint32, cr4 uint32, code ...byte) {
+func (r *pmRig) v86Setup(iopl uint32, cr4 uint32, code ...byte) {
 	r.desc(selTSS, rTSS, 0x88+0x2000, 0x8B, 0)
 	r.w16(rTSS+tss32IOMap, 0x88)
 	for i := 0x68; i < 0x88+0x2000; i++ {
@@ -47,12 +47,12 @@ func (r *rig) v86Setup(iopl uint32, cr4 uint32, code ...byte) {
 }
 
 // v86Word reads the v8086 stack at SP+off.
-func (r *rig) v86Word(off uint32) uint16 {
+func (r *pmRig) v86Word(off uint32) uint16 {
 	return r.r16(int(r.c.Seg[SS].Base + (r.c.Regs[ESP]+off)&0xFFFF))
 }
 
 func TestV86EnterByIret(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	code := []byte{}
 	for _, v := range []uint32{0x6000, 0x5000, 0x4000, 0x3000, v86SS, v86SP, FlagVM | 3<<12 | 2, v86CS, 0} {
 		code = append(code, 0x68, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
@@ -94,7 +94,7 @@ func TestV86Sensitive(t *testing.T) {
 		{"cli-vme", 0, CR4VME, []byte{0xFA, 0xF4}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t)
+			r := newPMRig(t)
 			r.v86(tc.iopl, tc.cr4, tc.code...)
 			f := r.fault(excGP, 0, 2)
 			if tc.gp {
@@ -107,7 +107,7 @@ func TestV86Sensitive(t *testing.T) {
 }
 
 func TestVMEVirtualInterruptFlag(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	r.c.Flags |= FlagIF
 	// cli; pushf; sti; pushf; hlt
 	r.v86(0, CR4VME, 0xFA, 0x9C, 0xFB, 0x9C, 0xF4)
@@ -125,17 +125,17 @@ func TestVMEVirtualInterruptFlag(t *testing.T) {
 	require.Zero(t, fl&FlagIOPL)
 
 	// STI with VIP set: #GP(0).
-	r = newRig(t)
+	r = newPMRig(t)
 	r.c.Flags |= FlagVIP
 	r.v86(0, CR4VME, 0xFB)
 	r.fault(excGP, 0, 1)
 
 	// POPF setting TF: #GP(0); POPF with IF moves it to VIF.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.v86(0, CR4VME, 0x68, 0x00, 0x01, 0x9D) // push 0x100; popf
 	f := r.fault(excGP, 0, 1)
 	require.Equal(t, uint32(3), f[0])
-	r = newRig(t)
+	r = newPMRig(t)
 	r.v86(0, CR4VME, 0x68, 0x01, 0x32, 0x9D, 0xF4) // push 0x3201; popf; hlt
 	fl = r.stack(4)[3]
 	require.NotZero(t, fl&FlagVIF)
@@ -146,7 +146,7 @@ func TestVMEVirtualInterruptFlag(t *testing.T) {
 
 func TestVMEInterruptRedirection(t *testing.T) {
 	// INT 0x21 redirected to the 8086 handler at 0A00:0010 through the IVT.
-	r := newRig(t)
+	r := newPMRig(t)
 	r.w16(0x21*4, 0x0010)
 	r.w16(0x21*4+2, 0x0A00)
 	r.ram[0xA010] = 0xF4
@@ -163,14 +163,14 @@ func TestVMEInterruptRedirection(t *testing.T) {
 	require.Equal(t, uint16(FlagIF|FlagIOPL|2), r.r16(sp-2)&uint16(FlagIF|FlagIOPL|2), "FLAGS: VIF as IF, IOPL 3")
 
 	// With the vector's bit set in the bitmap and IOPL < 3: #GP(0).
-	r = newRig(t)
+	r = newPMRig(t)
 	r.v86Setup(0, CR4VME, 0xCD, 0x21)
 	r.ram[rTSS+0x68+0x21/8] |= 1 << (0x21 & 7)
 	r.c.Run(100)
 	require.Equal(t, []uint32{0, v86CS}, r.fault(excGP, 0, 2))
 
 	// ... and with IOPL 3 it goes through the IDT.
-	r = newRig(t)
+	r = newPMRig(t)
 	r.gate(rIDT+0x21*8, selCode0, rHandlers+0x21*4, 0xEE, 0)
 	r.v86Setup(3, CR4VME, 0xCD, 0x21)
 	r.ram[rTSS+0x68+0x21/8] |= 1 << (0x21 & 7)
@@ -179,7 +179,7 @@ func TestVMEInterruptRedirection(t *testing.T) {
 }
 
 func TestPVI(t *testing.T) {
-	r := newRig(t)
+	r := newPMRig(t)
 	r.ring(3)
 	r.c.CR4 = CR4PVI
 	r.c.Flags |= FlagIF | FlagVIF
@@ -189,7 +189,7 @@ func TestPVI(t *testing.T) {
 	require.NotZero(t, fl&FlagIF)
 	require.Zero(t, fl&FlagVIF)
 
-	r = newRig(t)
+	r = newPMRig(t)
 	r.ring(3)
 	r.run(0xFA) // no PVI: #GP(0)
 	r.fault(excGP, 0, 1)

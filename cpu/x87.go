@@ -26,7 +26,9 @@ import "bt86/decoder"
 //     53 or 64 bits) and rounding control, in the extended exponent range,
 //     with the x87 denormalization, overflow and underflow responses
 //     (tininess detected after rounding, as on x86), PE, and C1 set when
-//     the magnitude was rounded up. This is correctly rounded IEEE
+//     the magnitude was rounded up. With reduced precision the unused low
+//     significand bits stay zero even in denormals, as the SDM says and
+//     SoftFloat/QEMU model it. This is correctly rounded IEEE
 //     arithmetic and allocates nothing. We prefer it to math/big.Float,
 //     which rounds correctly too but has no bounded exponent range (a
 //     denormal result would be rounded twice) and allocates; the tests
@@ -41,11 +43,21 @@ import "bt86/decoder"
 //     series at 160 bits and rounded once per RC (PE and C1 reported), so
 //     they are within one rounding of the true value (hardware promises
 //     less than 1 ulp); exact cases (log2 of a power of two, ±0, ±1) are
-//     exact. They allocate and cost microseconds.
+//     exact, and results within a hair of a representable value (atan of
+//     a tiny ratio) round on the correct side in the directed modes. They
+//     allocate and cost microseconds. On random operands they agree bit
+//     for bit with QEMU 7.2's extended-precision versions.
+//   - Precision control affects only the operations the SDM lists (FADD,
+//     FSUB(R), FMUL, FDIV(R) in all forms, FSQRT); conversions, FRNDINT,
+//     FPREM, FSCALE and the transcendentals always use 64 bits (QEMU 7.2
+//     wrongly applies PC to some of these).
 //   - FSIN, FCOS, FSINCOS and FPTAN go through float64: the argument is
 //     rounded to 53 bits and math.Sin/Cos/Tan used, so results carry
 //     about 53 correct bits, not 64 (QEMU does the same). The |x| < 2^63
-//     range check (C2) is exact.
+//     range check (C2) is exact; zero is exact and |x| < 2^-40 is handled
+//     in extended precision (sin x and tan x round from x, cos x from 1).
+//   - Outside their architectural domain (undefined on hardware) F2XM1
+//     and FYL2XP1 follow Bochs: F2XM1(-inf) = -1, FYL2XP1(+inf) = ±inf.
 //
 // # Exceptions
 //

@@ -542,3 +542,175 @@ func TestX87OpcodeCoverage(t *testing.T) {
 	}
 	require.Equal(t, 8*64-92, n)
 }
+
+// Vectors from a differential run against QEMU 7.2 (random operands and
+// control words, every exception masked; the program computes ST(1)=a,
+// ST(0)=b, op, and stores ST(0)). QEMU and bt86 agree on each.
+func TestX87QEMUVectors(t *testing.T) {
+	ops := map[string][]byte{
+		"fadd": {0xD8, 0xC1}, "fsub": {0xD8, 0xE1}, "fmul": {0xD8, 0xC9}, "fdiv": {0xD8, 0xF1},
+		"fsqrt": {0xD9, 0xFA}, "fprem": {0xD9, 0xF8}, "fscale": {0xD9, 0xC9, 0xD9, 0xFD},
+		"f2xm1": {0xD9, 0xF0}, "fyl2x": {0xD9, 0xF1}, "fyl2xp1": {0xD9, 0xF9}, "fpatan": {0xD9, 0xF3},
+	}
+	for _, v := range []struct {
+		op      string
+		cw      uint16
+		a, b, r Float80
+	}{
+		{"fsub", 0x0A7F, f80(0xC000, 0x8000008000000000), f80(0xBFC6, 0xD2E88B0D5CE01334), f80(0x4000, 0x8000008000000000)},
+		{"fadd", 0x007F, f80(0x498E, 0xE7D7BD46C266B579), f80(0x3FEF, 0xE213F9A24285A5C6), f80(0x498E, 0xE7D7BD0000000000)},
+		{"fyl2x", 0x0A7F, f80(0xBFED, 0xB13E424C9607D61B), f80(0x401F, 0xEA18D05E6D87E199), f80(0xBFF2, 0xB6113C6A3D0597A7)},
+		{"fyl2xp1", 0x0E7F, f80(0xC000, 0xECC36D059477C2BF), f80(0xBFFC, 0xA31C111F41FE48C0), f80(0x3FFE, 0xED0F9FDAC6F67E91)},
+		{"fscale", 0x0B7F, f80(0x4007, 0xD2C8C76ED452D12C), f80(0xB2ED, 0xC3B0D9BB745397E6), f80(0x4007, 0xD2C8C76ED452D12C)},
+		{"fsqrt", 0x077F, f80(0x4002, 0xF01684D9CFAA9A8D), f80(0x4001, 0xC825592B89DFB813), f80(0x4000, 0xA00EEFC5556D2B95)},
+		{"fyl2xp1", 0x007F, f80(0xFFB9, 0xFFFFFFFFFFFFFFFC), f80(0xBFE3, 0xB2844E216E92BC46), f80(0x7F9F, 0x80C5CD4ADBD8BB13)},
+		{"fsub", 0x067F, f80(0xBFFF, 0xA1DC24AC8A5A7378), f80(0x4038, 0xFFFFFFFE00000000), f80(0x4038, 0xFFFFFFFE00000000)},
+		{"fyl2xp1", 0x0E7F, f80(0x000B, 0xDBDCFC328321522F), f80(0xBFEA, 0x8800000000000000), f80(0x8000, 0x002A20A70B268E4B)},
+		{"fyl2xp1", 0x0B7F, f80(0xBFFD, 0xF03EBCEAD618BEA0), f80(0xBFEE, 0xAAF2B1A950900A05), f80(0x3FED, 0xE772F34358A2E6E8)},
+		{"fmul", 0x027F, f80(0xC002, 0x9ACDC2DDABA7F62A), f80(0x3FFB, 0x8000000004000000), f80(0xBFFE, 0x9ACDC2DDB07E6800)},
+		{"fdiv", 0x047F, f80(0xC001, 0xF1CECAFC09A13534), f80(0x0000, 0x0000000000000000), f80(0x8000, 0x0000000000000000)},
+		{"fdiv", 0x027F, f80(0xA591, 0xFFFFFFF800000000), f80(0x8000, 0x0000000000000000), f80(0x0000, 0x0000000000000000)},
+		{"fsqrt", 0x037F, f80(0xBFF3, 0x8000000000000008), f80(0x7FEB, 0x8AFD7DE00E3AD47E), f80(0x5FF5, 0x8561C7C929265F65)},
+		{"f2xm1", 0x037F, f80(0x243C, 0x8000000002000000), f80(0x3FF7, 0xCB1367E72D4AF16B), f80(0x3FF7, 0x8D106EAC6383D06F)},
+		{"fpatan", 0x067F, f80(0xB45C, 0xF4ED9FF755B2B955), f80(0xFFE8, 0xFF80000000000000), f80(0xC000, 0xC90FDAA22168C235)},
+		{"fyl2x", 0x077F, f80(0xFFF9, 0x8000000000000001), f80(0x4010, 0xACED3D05AC5F1CE9), f80(0xFFFD, 0x8B78DDDE90934493)},
+		{"fyl2x", 0x037F, f80(0x48B3, 0x89E032C19124D984), f80(0x3FFE, 0x8100000000000000), f80(0xC8B3, 0x8853EB389E944834)},
+		{"fadd", 0x0B7F, f80(0x8000, 0x0000000000000000), f80(0xBFFC, 0x8000000000000080), f80(0xBFFC, 0x8000000000000080)},
+		{"fadd", 0x0B7F, f80(0xC02B, 0xFE00000000000000), f80(0xE1BC, 0xAC2D54C6FD1C0F34), f80(0xE1BC, 0xAC2D54C6FD1C0F34)},
+		{"fsqrt", 0x0A7F, f80(0xBFEA, 0xA0C63DBA6E66A517), f80(0x3FD9, 0xDF450D121BB32C0A), f80(0x3FEC, 0xA90D459099311000)},
+		{"f2xm1", 0x047F, f80(0x4A70, 0xFFFFFFFFFFFFFF00), f80(0xBFDE, 0xEAA4F61437D1DF42), f80(0xBFDE, 0xA2A4A1915382A9F9)},
+		{"fmul", 0x0C7F, f80(0xA61A, 0xB253589C66FE8A60), f80(0x4009, 0x947FC94AF1C6F912), f80(0xA624, 0xCEE2650000000000)},
+		{"fpatan", 0x0E7F, f80(0x001F, 0x8001000000000000), f80(0xFFDA, 0xF10B2529E4D45552), f80(0x4000, 0xC90FDAA22168C234)},
+		{"fdiv", 0x0C7F, f80(0x3FE1, 0x8010000000000000), f80(0xBFFE, 0xB8EF074E69C697A9), f80(0xC01C, 0xB8D7EC0000000000)},
+		{"fsub", 0x087F, f80(0x8029, 0x8000000040000000), f80(0x403E, 0xF7C008FF3749B6C0), f80(0x403E, 0xF7C0090000000000)},
+		{"fdiv", 0x077F, f80(0xC016, 0xD3AA05BBA9983727), f80(0x3FDC, 0xE7751FB6756419FF), f80(0xBFC5, 0x8BF83C83BFA88634)},
+		{"fyl2x", 0x0A7F, f80(0x8000, 0x0000000000000000), f80(0x3FE2, 0x8994D260BF6E7DC7), f80(0x0000, 0x0000000000000000)},
+		{"f2xm1", 0x0F7F, f80(0xBFFC, 0x8000000000000200), f80(0xBFE5, 0xFBE1DEFFE881FCB3), f80(0xBFE5, 0xAE976D3B99919048)},
+		{"fpatan", 0x077F, f80(0xBFFF, 0xC942FD6E4EC2387A), f80(0xFFEC, 0x96FEEEE0FC68BAED), f80(0xC000, 0xC90FDAA22168C235)},
+		{"fmul", 0x0A7F, f80(0x41B5, 0xD1E2AEC69B259AFE), f80(0xFFBF, 0x8000100000000000), f80(0xFFFE, 0xFFFFFFFFFFFFF800)},
+		{"fpatan", 0x0C7F, f80(0x3FFF, 0xF044F6130CFE0DFA), f80(0x4035, 0xF2432E52CD0CA2D8), f80(0x3FC8, 0xFDE4D91C8C873500)},
+		{"fmul", 0x0E7F, f80(0x3FFC, 0xDE2427E4C4D27555), f80(0x4000, 0xDFF302E197026871), f80(0x3FFE, 0xC2545D922EBA6800)},
+		{"fprem", 0x0F7F, f80(0x236D, 0xA784E17EFF169790), f80(0x400E, 0xF969DAB30C62B899), f80(0x3FEC, 0xD1D6C0A883668EC0)},
+		{"fscale", 0x077F, f80(0xC000, 0xFC55C80B4F86C0D3), f80(0xBFFD, 0xFFFFFFFFFFFFFF00), f80(0xC000, 0xFC55C80B4F86C0D3)},
+		{"f2xm1", 0x077F, f80(0xC002, 0xA38F27D1FACE8A2C), f80(0xBFE0, 0xFED1B51A3FEE1688), f80(0xBFE0, 0xB0A08F745C9C934C)},
+		{"fprem", 0x037F, f80(0xBFC1, 0xFFFFFFFFFFFFFFF8), f80(0xC038, 0xBE205C281916AD55), f80(0xC001, 0xAD788170A0645AB0)},
+		{"fprem", 0x077F, f80(0x0045, 0x8000000004000000), f80(0xBFFF, 0xEC069D2638FEB2D3), f80(0xBFC3, 0x9CE730C110000000)},
+	} {
+		code := cat(fninit, fldcw(x87Data), mem(0xDB, 5, x87Data+2), mem(0xDB, 5, x87Data+12), ops[v.op])
+		c := x87CPU(t, code)
+		copy(c.ram[x87Data:], cat(le16(v.cw), le64(v.a.Mant), le16(v.a.SExp), le64(v.b.Mant), le16(v.b.SExp)))
+		x87Run(t, c)
+		require.Equal(t, fmtF(v.r), fmtF(c.FPU.st(0)), "%s cw=%04X a=%s b=%s", v.op, v.cw, fmtF(v.a), fmtF(v.b))
+	}
+}
+
+func TestX87AliasesAndMisc(t *testing.T) {
+	one := f80(0x3FFF, intBit)
+	runX87Cases(t, []x87Case{
+		{name: "fcomp5", code: cat(fld1, fld1, []byte{0xDE, 0xD1}), swSet: fpC3,
+			check: func(t *testing.T, c *CPU) { require.Equal(t, 7, c.FPU.top()) }},
+		{name: "fcomp3", code: cat(fld1, fldz, []byte{0xDC, 0xD9}), swSet: fpC0,
+			check: func(t *testing.T, c *CPU) { require.Equal(t, 7, c.FPU.top()) }},
+		{name: "fstp8", code: cat(fldz, fld1, []byte{0xDF, 0xD1}), st: []Float80{one},
+			check: func(t *testing.T, c *CPU) { require.Equal(t, 7, c.FPU.top()) }},
+		{name: "fstp9", code: cat(fldz, fld1, []byte{0xDF, 0xD9}), st: []Float80{one}},
+		{name: "fxch7", code: cat(fld1, fldz, []byte{0xDF, 0xC9}), st: []Float80{one, {}}},
+		{name: "ffree", code: cat(fld1, fldz, []byte{0xDD, 0xC1}), st: []Float80{{}},
+			check: func(t *testing.T, c *CPU) { require.True(t, c.FPU.empty(1)) }},
+		{name: "fdecstp", code: cat(fld1, []byte{0xD9, 0xF6}), check: func(t *testing.T, c *CPU) {
+			require.Equal(t, 6, c.FPU.top())
+			require.Equal(t, one, c.FPU.st(1))
+		}},
+		{name: "feni fdisi fsetpm", code: cat(fld1, []byte{0xDB, 0xE0, 0xDB, 0xE1, 0xDB, 0xE4}), st: []Float80{one},
+			check: func(t *testing.T, c *CPU) { require.Equal(t, uint32(0x1002), c.FPU.FIP) }},
+		{name: "fnop sets fip", code: cat(fld1, []byte{0xD9, 0xD0}),
+			check: func(t *testing.T, c *CPU) { require.Equal(t, uint32(0x1004), c.FPU.FIP) }},
+		{name: "fxch empty", code: cat(fld1, []byte{0xD9, 0xC9}), st: []Float80{indefinite(), one}, swSet: fpIE | fpSF},
+		{name: "fld st(i) empty", code: []byte{0xD9, 0xC3}, st: []Float80{indefinite()}, swSet: fpIE | fpSF},
+		// Found by the QEMU differential run.
+		{name: "pc24 denormal keeps 24 bits", code: cat(fldcw(x87Data), mem(0xDB, 5, x87Data+2), mem(0xDB, 5, x87Data+12),
+			[]byte{0xD8, 0xC9}), data: cat(le16(0x0A7F), le64(0xFFFFFFFFFFFFF000), le16(0x800A),
+			le64(0xEBF2A99F1508086D), le16(0x3FF3)), st: []Float80{f80(0x8000, 0x3AFCAA67C541F800)}, swSet: fpUE | fpPE},
+		{name: "fyl2xp1 -0", code: cat(fld1, fldz, []byte{0xD9, 0xE0, 0xD9, 0xF9}), st: []Float80{zero80(true)}},
+		{name: "fpatan tiny chop", code: cat(fldcw(x87Data), mem(0xDB, 5, x87Data+2), fld1, []byte{0xD9, 0xF3}),
+			data: cat(le16(0x0C7F), le64(0xFFFFFFFFFFFFF800), le16(0x0045)),
+			st:   []Float80{f80(0x0045, 0xFFFFFFFFFFFFF7FF)}, swSet: fpPE, swClr: fpC1},
+		{name: "fsin tiny chop", code: cat(fldcw(x87Data), mem(0xDB, 5, x87Data+2), []byte{0xD9, 0xFE}),
+			data: cat(le16(0x0C7F), le64(intBit), le16(0x3F00)), st: []Float80{f80(0x3EFF, ^uint64(0))}, swSet: fpPE},
+		{name: "fcos tiny", code: cat(mem(0xDB, 5, x87Data+2), []byte{0xD9, 0xFF}),
+			data: cat(le16(0x037F), le64(intBit), le16(0x3F00)), st: []Float80{one}, swSet: fpPE | fpC1},
+	})
+}
+
+func TestX87FXRSTORChecks(t *testing.T) {
+	// A reserved MXCSR bit makes FXRSTOR #GP(0) with the state unchanged.
+	c := x87CPU(t, cat(fninit, fld1, []byte{0x0F, 0xAE, 0x0E, 0x00, 0x24}))
+	copy(c.ram[0x2400+24:], le32(0x10000))
+	x87Run(t, c)
+	require.Equal(t, excGP, vector(c))
+	require.Equal(t, 7, c.FPU.top())
+	// Without FXSR in CPUID, FXSAVE is #UD.
+	c = x87CPU(t, []byte{0x0F, 0xAE, 0x06, 0x00, 0x24})
+	c.model.Features &^= FeatFXSR
+	x87Run(t, c)
+	require.Equal(t, excUD, vector(c))
+}
+
+func TestX87EnvRealMode32RoundTrip(t *testing.T) {
+	// 66 FNSTENV in real mode stores 20-bit linear pointers; FLDENV of the
+	// same image restores FIP/FDP as linear addresses with FCS/FDS = 0.
+	c := x87CPU(t, cat(fninit, fld1, mem(0xD9, 0, x87Data), []byte{0x66}, mem(0xD9, 6, out),
+		fninit, []byte{0x66}, mem(0xD9, 4, out)))
+	copy(c.ram[x87Data:], le32(0x3F800000))
+	c.loadSegReal(CS, 0x0100) // the code at linear 0x1000 is 0100:0000
+	c.EIP = 0
+	x87Run(t, c)
+	require.Equal(t, -1, vector(c))
+	require.Equal(t, uint32(0x1004), c.FPU.FIP)
+	require.Equal(t, uint16(0), c.FPU.FCS)
+	require.Equal(t, uint16(0x106), c.FPU.FOP)
+	require.Equal(t, uint32(x87Data), c.FPU.FDP)
+	require.Equal(t, 6, c.FPU.top())
+}
+
+// A store that crosses into a not-present page faults before writing any
+// byte, and leaves the FPU unchanged (32-bit paging, flat segments).
+func TestX87PageFaultAtomic(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		code []byte
+	}{
+		{"fstp m64", []byte{0xDD, 0x1D, 0xFC, 0x2F, 0, 0}},
+		{"fstp m80", []byte{0xDB, 0x3D, 0xF8, 0x2F, 0, 0}},
+		{"fnsave", []byte{0xDD, 0x35, 0xC0, 0x2F, 0, 0}},
+		{"fnstenv", []byte{0xD9, 0x35, 0xF0, 0x2F, 0, 0}},
+		{"fxsave", []byte{0x0F, 0xAE, 0x05, 0x00, 0x2F, 0, 0}},
+	} {
+		code := cat(fninit, fld1, tc.code, []byte{0xF4})
+		c := newFlat32(t, code)
+		le := binary.LittleEndian
+		le.PutUint32(c.ram[0x10000:], 0x11000|7)
+		for i := 0; i < 1024; i++ {
+			if i != 3 {
+				le.PutUint32(c.ram[0x11000+4*i:], uint32(i)<<12|7)
+			}
+		}
+		for i := 0x2E00; i < 0x3000; i++ {
+			c.ram[i] = 0xAA
+		}
+		c.CR3 = 0x10000
+		c.CR0 |= CR0PG
+		c.StateChanged()
+		exit := c.Run(10)
+		require.Equal(t, ExitShutdown, exit.Reason, tc.name) // no IDT: the #PF cannot be delivered
+		require.Equal(t, uint32(0x3000), c.CR2, tc.name)
+		require.Equal(t, uint32(0x1004), c.EIP, tc.name)
+		require.Equal(t, 7, c.FPU.top(), tc.name)
+		require.Equal(t, uint16(0x037F), c.FPU.CW, tc.name)
+		require.Equal(t, uint32(0x1002), c.FPU.FIP, tc.name)
+		require.Equal(t, f80(0x3FFF, intBit), c.FPU.st(0), tc.name)
+		for i := 0x2E00; i < 0x3000; i++ {
+			require.Equal(t, byte(0xAA), c.ram[i], "%s: byte %#x written", tc.name, i)
+		}
+	}
+}

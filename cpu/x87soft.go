@@ -235,7 +235,10 @@ func pack80(neg bool, exp int32, hi, lo uint64, prec int, cw uint16) (Float80, u
 	rc := rcOf(cw)
 	sign := signBits(neg)
 	var fl uint16
-	r := roundSig(neg, exp, hi, lo, prec, lsbMin80, rc)
+	// With reduced precision the unused low bits of the significand field
+	// stay zero, denormals included (SDM: rounding "clears the unused bits
+	// on the right"); so the smallest bit kept is 2^(lsbMin80+64-prec).
+	r := roundSig(neg, exp, hi, lo, prec, lsbMin80+int32(64-prec), rc)
 	if r.sig != 0 && r.exp > emax80 {
 		if cw&fpOE == 0 { // unmasked: deliver the wrapped exponent
 			fl |= fpOE
@@ -380,6 +383,16 @@ func shr128Jam(hi, lo uint64, d int32) (uint64, uint64) {
 // applies).
 func f80Add(a, b Float80, sub bool, cw uint16) (Float80, uint16) {
 	ca, cb := classify(a), classify(b)
+	if ca == clsNormal && cb == clsNormal { // fast path
+		if sub {
+			b.SExp ^= 0x8000
+		}
+		neg, exp, hi, lo, isZero := addCore(a, b)
+		if isZero {
+			return zero80(rcOf(cw) == rcDown), 0
+		}
+		return pack80(neg, exp, hi, lo, precOf(cw), cw)
+	}
 	if r, fl, done := binaryPrologue(a, b, ca, cb); done {
 		return r, fl
 	}

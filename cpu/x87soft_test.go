@@ -94,7 +94,7 @@ func refRound80(x *big.Float, prec int, rc uint8) (Float80, uint16) {
 	neg := x.Signbit()
 	ax := new(big.Float).Abs(x)
 	mode := bigMode(rc, neg)
-	r := refRoundAt(ax, prec, lsbMin80, mode)
+	r := refRoundAt(ax, prec, lsbMin80+64-prec, mode)
 	var fl uint16
 	c := r.Cmp(ax)
 	if c != 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/big"
+	"math/bits"
 
 	"bt86/decoder"
 )
@@ -31,19 +32,40 @@ func bigOf(f Float80) *big.Float {
 	return x
 }
 
-// roundBig rounds a nonzero finite approximation of an irrational result
-// to a register value per cw (always inexact).
-func roundBig(x *big.Float, cw uint16) (Float80, uint16) {
+// roundBig rounds a nonzero finite approximation x of a transcendental
+// result to a register value per cw. The result is irrational, so it is
+// always inexact: its bits beyond the 128 kept here become a sticky bit.
+// When x itself is exact at 128 bits (the true value lies within far less
+// than an ulp of it, e.g. atan(t) for a tiny representable t), nudge
+// tells on which side: -1 the true magnitude is slightly smaller, +1
+// slightly larger.
+func roundBig(x *big.Float, cw uint16, nudge int) (Float80, uint16) {
 	mant := newBig()
 	exp := x.MantExp(mant)
 	mant.Abs(mant)
 	mant.SetMantExp(mant, 128)
-	i, _ := mant.Int(nil)
+	i, acc := mant.Int(nil)
 	var buf [16]byte
 	i.FillBytes(buf[:])
 	hi := binary.BigEndian.Uint64(buf[:8])
-	lo := binary.BigEndian.Uint64(buf[8:]) | 1
-	return pack80(x.Signbit(), int32(exp-1), hi, lo, 64, cw)
+	lo := binary.BigEndian.Uint64(buf[8:])
+	e := int32(exp - 1)
+	if acc == big.Exact && nudge < 0 {
+		var b uint64
+		lo, b = bits.Sub64(lo, 1, 0)
+		hi -= b
+		if hi&intBit == 0 {
+			hi, lo = hi<<1|lo>>63, lo<<1
+			e--
+		}
+	}
+	return pack80(x.Signbit(), e, hi, lo|1, 64, cw)
+}
+
+// nudged rounds a representable v whose true value differs from it by a
+// negligible amount, in the direction of nudge (see roundBig).
+func nudged(v Float80, nudge int, cw uint16) (Float80, uint16) {
+	return roundBig(bigOf(v), cw, nudge)
 }
 
 // bigLn2 and bigPi return the cached constants.
@@ -114,7 +136,8 @@ func atanSeries(z *big.Float) *big.Float {
 	}
 }
 
-// atanBig returns atan(t) for t >= 0.
+// atanBig returns atan(t) for t >= 0: atan(k/8) from a table plus the
+// series for atan((t - k/8)/(1 + t·k/8)), an argument below 1/16.
 func (c *CPU) atanBig(t *big.Float) *big.Float {
 	one := newBig().SetInt64(1)
 	if t.Cmp(one) > 0 {
@@ -122,17 +145,41 @@ func (c *CPU) atanBig(t *big.Float) *big.Float {
 		half := newBig().Quo(c.bigPi(), newBig().SetInt64(2))
 		return half.Sub(half, r)
 	}
-	// atan(t) = 2 atan(t / (1 + sqrt(1 + t²))), twice: t <= tan(π/16).
-	x := newBig().Set(t)
-	for i := 0; i < 2; i++ {
-		s := newBig().Mul(x, x)
-		s.Add(s, one)
-		s.Sqrt(s)
-		s.Add(s, one)
-		x.Quo(x, s)
+	t8 := newBig().SetMantExp(t, 3)
+	k, _ := t8.Add(t8, big.NewFloat(0.5)).Int64()
+	if k == 0 {
+		return atanSeries(t)
 	}
-	r := atanSeries(x)
-	return r.Mul(r, newBig().SetInt64(4))
+	kb := newBig().SetInt64(k)
+	kb.SetMantExp(kb, -3)
+	num := newBig().Sub(t, kb)
+	den := newBig().Mul(t, kb)
+	den.Add(den, one)
+	r := atanSeries(num.Quo(num, den))
+	return r.Add(r, c.atanTable()[k])
+}
+
+// atanTable returns atan(k/8) for k = 0..8, computed once with two
+// argument halvings (atan t = 2 atan(t / (1 + sqrt(1 + t²)))).
+func (c *CPU) atanTable() *[9]*big.Float {
+	h := &c.fpuHooks
+	if h.atanK[0] == nil {
+		one := newBig().SetInt64(1)
+		for k := range h.atanK {
+			x := newBig().SetInt64(int64(k))
+			x.SetMantExp(x, -3)
+			for i := 0; i < 2; i++ {
+				s := newBig().Mul(x, x)
+				s.Add(s, one)
+				s.Sqrt(s)
+				s.Add(s, one)
+				x.Quo(x, s)
+			}
+			r := atanSeries(x)
+			h.atanK[k] = r.SetMantExp(r, 2)
+		}
+	}
+	return &h.atanK
 }
 
 // lnBig returns ln(x) for x > 0.
@@ -207,7 +254,7 @@ func (c *CPU) f2xm1Val(a Float80, cw uint16) (Float80, uint16) {
 		// Outside the architectural domain: 2^k × 2^f - 1, |f| <= 1/2.
 		if e > 20 {
 			if neg {
-				return roundBig(newBig().SetInt64(-1), cw)
+				return roundBig(newBig().SetInt64(-1), cw, -1)
 			}
 			e = 20
 			x.SetInt64(1 << 20)
@@ -222,7 +269,7 @@ func (c *CPU) f2xm1Val(a Float80, cw uint16) (Float80, uint16) {
 		p.SetMantExp(p, int(k))
 		r = p.Sub(p, newBig().SetInt64(1))
 	}
-	v, f := roundBig(r, cw)
+	v, f := roundBig(r, cw, 0)
 	return v, fl | f
 }
 
@@ -257,14 +304,12 @@ func (c *CPU) fyl2x(in *decoder.Inst) {
 	c.fpExcept(fl)
 }
 
-// logTimes returns y × L where L is a logarithm with the given sign
-// (lzero: L == 0 exactly), for the special values of y.
+// logTimesSpecial returns y × L for the special values of y and for
+// L == ±0 (lzero), where L is a logarithm with sign lneg (log2(+1) is +0
+// for FYL2X, log2(1 + ±0) is ±0 for FYL2XP1).
 func logTimesSpecial(y Float80, cy fclass, lneg, lzero bool) (Float80, uint16, bool) {
 	switch cy {
 	case clsZero:
-		if lzero {
-			return zero80(y.neg()), 0, true
-		}
 		return zero80(y.neg() != lneg), 0, true
 	case clsInf:
 		if lzero {
@@ -273,7 +318,7 @@ func logTimesSpecial(y Float80, cy fclass, lneg, lzero bool) (Float80, uint16, b
 		return infinity(y.neg() != lneg), 0, true
 	}
 	if lzero {
-		return zero80(y.neg()), 0, true
+		return zero80(y.neg() != lneg), 0, true
 	}
 	return Float80{}, 0, false
 }
@@ -321,7 +366,7 @@ func (c *CPU) fyl2xVal(x, y Float80, cw uint16) (Float80, uint16) {
 	l.Quo(l, c.bigLn2())
 	l.Add(l, newBig().SetInt64(int64(e)))
 	l.Mul(l, bigOf(y))
-	r, f := roundBig(l, cw)
+	r, f := roundBig(l, cw, 0)
 	return r, fl | f
 }
 
@@ -355,7 +400,7 @@ func (c *CPU) fyl2xp1Val(x, y Float80, cw uint16) (Float80, uint16) {
 	}
 	l.Quo(l, c.bigLn2())
 	l.Mul(l, bigOf(y))
-	r, f := roundBig(l, cw)
+	r, f := roundBig(l, cw, 0)
 	return r, fl | f
 }
 
@@ -386,7 +431,7 @@ func (c *CPU) piTimes(neg bool, num, den int64, cw uint16) (Float80, uint16) {
 	if neg {
 		p.Neg(p)
 	}
-	return roundBig(p, cw)
+	return roundBig(p, cw, 0)
 }
 
 func (c *CPU) fpatanVal(y, x Float80, cw uint16) (Float80, uint16) {
@@ -424,14 +469,22 @@ func (c *CPU) fpatanVal(y, x Float80, cw uint16) (Float80, uint16) {
 		yb, xb := bigOf(y), bigOf(x)
 		yb.Abs(yb)
 		xb.Abs(xb)
-		a := c.atanBig(yb.Quo(yb, xb))
-		if xn {
-			a.Sub(c.bigPi(), a)
+		t := yb.Quo(yb, xb)
+		nudge := 0
+		var a *big.Float
+		if !xn && t.MantExp(nil) < -80 {
+			// atan t = t(1 - t²/3 ...): just below t.
+			a, nudge = t, -1
+		} else {
+			a = c.atanBig(t)
+			if xn {
+				a.Sub(c.bigPi(), a)
+			}
 		}
 		if yn {
 			a.Neg(a)
 		}
-		r, f = roundBig(a, cw)
+		r, f = roundBig(a, cw, nudge)
 	}
 	return r, fl | f
 }
@@ -469,10 +522,7 @@ func trigArg(a Float80) (float64, trigKind, Float80, uint16) {
 	case e >= 63:
 		return 0, trigOutOfRange, a, 0
 	case e < -40:
-		if ca == clsDenormal {
-			fl |= fpUE
-		}
-		return 0, trigTiny, a, fl | fpPE
+		return 0, trigTiny, a, fl
 	}
 	v, _ := toMem(a, fmtDouble(), 0x037F)
 	return math.Float64frombits(v), trigNormal, a, fl
@@ -508,8 +558,15 @@ func (c *CPU) fsincos(in *decoder.Inst) {
 		s, co = r, r
 	case trigZero:
 		s, co = r, fromInt(1)
-	case trigTiny:
-		s, co = r, fromInt(1)
+	case trigTiny: // sin x = x(1 - x²/6 ...), cos x = 1 - x²/2 ...
+		var f1, f2 uint16
+		s, f1 = nudged(r, -1, c.FPU.CW)
+		co, f2 = nudged(fromInt(1), -1, c.FPU.CW)
+		if in.ModRM == 0xFF {
+			fl |= f2
+		} else {
+			fl |= f1
+		}
 	default:
 		s, co = fromFloat64(math.Sin(v)), fromFloat64(math.Cos(v))
 		fl |= fpPE
@@ -547,7 +604,11 @@ func (c *CPU) fptan(in *decoder.Inst) {
 		return
 	case trigNaN:
 		one = r
-	case trigZero, trigTiny:
+	case trigZero:
+	case trigTiny: // tan x = x(1 + x²/3 ...)
+		var f uint16
+		r, f = nudged(r, 1, c.FPU.CW)
+		fl |= f
 	default:
 		r = fromFloat64(math.Tan(v))
 		fl |= fpPE

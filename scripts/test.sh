@@ -15,7 +15,7 @@ go test -count=1 -v -timeout 50m ./... >"$log" 2>&1
 rc=$?
 echo "== conformance suites =="
 grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" || echo "(none ran)"
-grep -E '^\s+[a-z0-9_-]+: [0-9]+ known' "$log" || true
+grep -E '^[A-Za-z0-9_-]+: [0-9]+ of the failures' "$log" || true
 echo "== failures =="
 grep -E -- '^\s*--- FAIL|^panic:|^FAIL' "$log" || echo "(none)"
 echo "== packages =="

@@ -17,19 +17,31 @@ import (
 // cpuTarget runs the 286 vectors on the bt86 interpreter over 16 MiB of
 // flat RAM; I/O reads return all ones (nothing is on the bus).
 type cpuTarget struct {
-	c    *cpu.CPU
-	phys *mmu.Phys
+	c     *cpu.CPU
+	phys  *mmu.Phys
+	took  bool
+	first uint8
 }
 
 func newCPUTarget() *cpuTarget {
 	ram := make([]byte, 16<<20)
 	b := bus.New()
 	p := mmu.NewFlat(ram, b)
-	return &cpuTarget{c: cpu.New(cpu.Config{Phys: p, Ports: b}), phys: p}
+	t := &cpuTarget{c: cpu.New(cpu.Config{Phys: p, Ports: b}), phys: p}
+	t.c.OnInterrupt = func(_ *cpu.CPU, v uint8, _ uint32, _ bool) {
+		if !t.took {
+			t.took, t.first = true, v
+		}
+	}
+	return t
 }
+
+// FirstException reports the first vector taken in the last run.
+func (t *cpuTarget) FirstException() (uint8, bool) { return t.first, t.took }
 
 func (t *cpuTarget) Reset(r singlestep.Regs16) {
 	c := t.c
+	t.took = false
 	c.Reset()
 	c.Regs[cpu.EAX], c.Regs[cpu.EBX], c.Regs[cpu.ECX], c.Regs[cpu.EDX] = uint32(r.AX), uint32(r.BX), uint32(r.CX), uint32(r.DX)
 	c.Regs[cpu.ESP], c.Regs[cpu.EBP], c.Regs[cpu.ESI], c.Regs[cpu.EDI] = uint32(r.SP), uint32(r.BP), uint32(r.SI), uint32(r.DI)

@@ -82,15 +82,15 @@ type Space struct {
 	Write [2][Entries]Entry
 	Fetch [2][Entries]Entry
 
-	meta    [nKinds][2][Entries]meta
-	id      int    // bit in MMU.watchers masks
-	key     uint32 // CR3 page directory / PDPT address, or noPagingKey
-	pdpte   [4]uint64
+	meta  [nKinds][2][Entries]meta
+	id    int    // bit in MMU.watchers masks
+	key   uint32 // CR3 page directory / PDPT address, or noPagingKey
+	pdpte [4]uint64
 	// ownPD are the page directories of the space itself (CR3's, or the
 	// PDPTEs'), or noPage. They hold one permanent depPD reference for
 	// as long as the space lives, so translations through them need not
 	// count it.
-	ownPD [4]uint32
+	ownPD   [4]uint32
 	inUse   bool
 	lastUse uint64
 	live    int // valid metas

@@ -73,10 +73,11 @@ func testVectorsReplay(t *testing.T, s *Suite) {
 	// in a pushed FLAGS word): the masks must absorb all of them.
 	flip := func(c *fakeCPU, tc *Test) error {
 		c.regs.Flags ^= ^s.Metadata.mustMask(tc) & 0x0FFF
-		if e := tc.Exception; e != nil {
+		if tc.Exception != nil {
 			m := ^s.Metadata.mustMask(tc)
-			c.WriteRAM(e.FlagsAddr, c.ReadRAM(e.FlagsAddr)^byte(m))
-			c.WriteRAM(e.FlagsAddr+1, c.ReadRAM(e.FlagsAddr+1)^byte(m>>8&0x0F))
+			fa := pushedFlagsAddr(tc, initialRegs(tc))
+			c.WriteRAM(fa, c.ReadRAM(fa)^byte(m))
+			c.WriteRAM(fa+1, c.ReadRAM(fa+1)^byte(m>>8&0x0F))
 		}
 		return nil
 	}

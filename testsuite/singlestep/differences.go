@@ -20,6 +20,15 @@ type Case struct {
 	Test      *Test
 	Failure   *Failure
 	FlagsMask uint16 // the mask FLAGS were compared under
+	// First is the first interrupt the CPU under test took, nil when the
+	// Target does not report it (see ExceptionReporter).
+	First *FirstInterrupt
+}
+
+// FirstInterrupt is what an ExceptionReporter said of the last run.
+type FirstInterrupt struct {
+	Took   bool // an interrupt or exception was taken
+	Vector uint8
 }
 
 // flagsOnly returns the FLAGS bits the failure differs in, and true when
@@ -62,6 +71,31 @@ func (c *Case) wentElsewhere() bool {
 // exception taken where the 286 completed the instruction.
 func (c *Case) raisedInstead() bool {
 	return c.wentElsewhere() && c.Failure.Got.SP == initialRegs(c.Test).SP-6
+}
+
+// faultedPrecisely reports whether the CPU under test first took #GP or #SS
+// (as the 286 took interrupt 13) and the failure is only in SI, DI and CX:
+// the registers the 286 had already advanced when it faulted.
+func (c *Case) faultedPrecisely() bool {
+	if c.First == nil || !c.First.Took || (c.First.Vector != 12 && c.First.Vector != 13) ||
+		c.Failure.Err != nil || len(c.Failure.Mismatches) == 0 {
+		return false
+	}
+	for _, m := range c.Failure.Mismatches {
+		if m.IsRAM || (m.Reg != RegSI && m.Reg != RegDI && m.Reg != RegCX) {
+			return false
+		}
+	}
+	return true
+}
+
+// took reports whether the CPU under test first took vector v; when the
+// Target does not report it, the final state decides (raisedInstead).
+func (c *Case) took(v int) bool {
+	if c.First == nil {
+		return c.raisedInstead()
+	}
+	return c.First.Took && int(c.First.Vector) == v
 }
 
 // Classify returns the first category whose predicate matches the case.
@@ -107,7 +141,7 @@ func KnownDifferences() []Category {
 				"exception instead (it ended at another CS:IP with SP 6 below its initial value).",
 			Match: func(c *Case) (string, bool) {
 				in := decode(c.Test.Bytes)
-				if !in.lock || in.lockable386() || !c.raisedInstead() {
+				if !in.lock || in.lockable386() || !c.took(6) {
 					return "", false
 				}
 				return "LOCK prefix, #UD on a 386", true
@@ -122,9 +156,11 @@ func KnownDifferences() []Category {
 				"for the stack segment and #GP (13) for the others; an emulator may also wrap. Matches when the " +
 				"instruction's ModRM operand, moffs operand, stack pushes or pops, string accesses " +
 				"or code bytes straddle 0xFFFF, computed from the initial registers, and the CPU " +
-				"under test ended at another CS:IP (another vector, or no exception).",
+				"under test ended at another CS:IP (another vector, or no exception), or took the " +
+				"same #GP/#SS precisely where the 286 had already advanced SI, DI or CX (a string " +
+				"instruction faulting on its write: the 386 restarts it with the registers untouched).",
 			Match: func(c *Case) (string, bool) {
-				if !c.wentElsewhere() {
+				if !c.wentElsewhere() && !c.faultedPrecisely() {
 					return "", false
 				}
 				return segmentWrap(c.Test)
@@ -142,6 +178,45 @@ func KnownDifferences() []Category {
 					return "", false
 				}
 				return fmt.Sprintf("ESC %02X", in.op), true
+			},
+		},
+		{
+			Name:  "fs-gs",
+			Title: "segment registers 4 and 5 (FS, GS) exist on a 386",
+			Explanation: "MOV Ew,Sreg and MOV Sreg,Ew (8C, 8E) with ModRM reg 4 or 5 raise #UD " +
+				"(interrupt 6) on the 286, which has four segment registers; a 386 moves FS or GS. " +
+				"Matches when the 286 raised interrupt 6 for such an encoding and the CPU under " +
+				"test took no exception.",
+			Match: func(c *Case) (string, bool) {
+				in := decode(c.Test.Bytes)
+				if in.twoByte || (in.op != 0x8C && in.op != 0x8E) || (in.reg != 4 && in.reg != 5) ||
+					c.Test.Exception == nil || c.Test.Exception.Vector != 6 || c.First == nil || c.First.Took {
+					return "", false
+				}
+				return fmt.Sprintf("MOV with Sreg %d", in.reg), true
+			},
+		},
+		{
+			Name:  "divide-error-flags",
+			Title: "FLAGS pushed by a divide error",
+			Explanation: "DIV and IDIV leave CF, PF, AF, ZF, SF and OF undefined. When the quotient " +
+				"overflows, the 286's microcode has already changed them before it raises #DE, and " +
+				"the FLAGS word it pushes shows that; a 386-class CPU pushes other values (bt86, " +
+				"like later Intel CPUs, the FLAGS from before the instruction). Matches when both " +
+				"took #DE (the CPU under test first) and every mismatch is in arithmetic flags of " +
+				"the pushed FLAGS word.",
+			Match: func(c *Case) (string, bool) {
+				in := decode(c.Test.Bytes)
+				if in.twoByte || (in.op != 0xF6 && in.op != 0xF7) || in.reg < 6 ||
+					c.Test.Exception == nil || c.Test.Exception.Vector != 0 || c.First == nil ||
+					!c.First.Took || c.First.Vector != 0 {
+					return "", false
+				}
+				diff, ok := c.flagsOnly()
+				if !ok || diff&^(flagsArith|flagsHigh) != 0 {
+					return "", false
+				}
+				return "pushed FLAGS differ in " + flagNames(diff), true
 			},
 		},
 		{

@@ -139,7 +139,7 @@ func TestKnownDifferences(t *testing.T) {
 		return Mismatch{Reg: RegFlags, Want: want, Got: got, Mask: 0xFFFF}
 	}
 	pushedHigh := func(want, got uint16) Mismatch {
-		return Mismatch{IsRAM: true, PushedFlags: true, Addr: 0x2001, Want: want, Got: got, Mask: 0xFF}
+		return Mismatch{IsRAM: true, PushedFlags: true, PushedHigh: true, Addr: 0x2001, Want: want, Got: got, Mask: 0xFF}
 	}
 	ax := Mismatch{Reg: RegAX, Want: 1, Got: 2, Mask: 0xFFFF}
 	ip := Mismatch{Reg: RegIP, Want: 0x104, Got: 0x5001, Mask: 0xFFFF}

@@ -22,6 +22,8 @@ const (
 	// flagsHigh are FLAGS bits 12-15 (IOPL, NT, reserved): a real-mode 286
 	// always reads them as zero.
 	flagsHigh = 0xF000
+	// flagsArith are the six arithmetic flags.
+	flagsArith = flagCF | flagPF | flagAF | flagZF | flagSF | flagOF
 )
 
 // maxInsnLen286 is the 286's instruction length limit: a longer

@@ -105,6 +105,14 @@ type Target interface {
 	RunUntilHalt(maxInstructions int) error
 }
 
+// ExceptionReporter is optionally implemented by a Target that can tell
+// which interrupt vector it took first during the last run (ok false: it
+// took none). The known-difference categories then check that the CPU
+// did what a 386 does, instead of inferring it from the final state.
+type ExceptionReporter interface {
+	FirstException() (vector uint8, ok bool)
+}
+
 // DefaultMaxInstructions is the per-test instruction budget when
 // Options.MaxInstructions is zero: room for a REP with CX = 0xFFFF counted
 // per iteration, plus the HLT.
@@ -161,7 +169,9 @@ type Mismatch struct {
 	// PushedFlags marks the RAM bytes of the FLAGS word an exception
 	// pushed (compared under the flags mask like FLAGS itself).
 	PushedFlags bool
-	Want, Got   uint16 // a byte for RAM
+	// PushedHigh marks the high byte of the pushed FLAGS word.
+	PushedHigh bool
+	Want, Got  uint16 // a byte for RAM
 	// Mask is the mask both values were compared under (0xFFFF, or the
 	// flags-mask for FLAGS, or its low or high byte for a pushed FLAGS byte).
 	Mask uint16
@@ -170,12 +180,28 @@ type Mismatch struct {
 // flagsDiff returns the FLAGS bits in which a FLAGS-related mismatch
 // differs (a pushed high byte shifted into place), and whether it is
 // FLAGS-related at all.
+// pushedFlagsAddr is the physical address of the FLAGS word an exception
+// pushed. EXCP records it rounded down to an even address; with an odd SP
+// the word really starts one byte higher, at SS:SP-2 of the initial state
+// (the first push of the interrupt frame), which is used when it is
+// exactly one above the recorded address.
+func pushedFlagsAddr(t *Test, init Regs16) uint32 {
+	if t.Exception == nil {
+		return 0
+	}
+	fa := t.Exception.FlagsAddr
+	if alt := uint32(init.SS)<<4 + uint32(init.SP-2); alt == fa+1 {
+		return alt
+	}
+	return fa
+}
+
 func (m *Mismatch) flagsDiff(excp *Exception) (uint16, bool) {
 	d := (m.Want ^ m.Got) & m.Mask
 	switch {
 	case !m.IsRAM && m.Reg == RegFlags:
 		return d, true
-	case m.IsRAM && m.PushedFlags && excp != nil && m.Addr == excp.FlagsAddr+1:
+	case m.IsRAM && m.PushedHigh:
 		return d << 8, true
 	case m.IsRAM && m.PushedFlags:
 		return d, true
@@ -356,19 +382,20 @@ func (r *Runner) RunTest(t *Test, mask uint16) *Failure {
 			mm = append(mm, Mismatch{Reg: i, Want: want, Got: g, Mask: m})
 		}
 	}
+	flagsAddr := pushedFlagsAddr(t, init)
 	check := func(b RAMByte) {
 		m := uint16(0xFF)
-		pushed := false
-		if e := t.Exception; e != nil {
+		pushed, high := false, false
+		if t.Exception != nil {
 			switch b.Addr {
-			case e.FlagsAddr:
+			case flagsAddr:
 				m, pushed = mask&0xFF, true
-			case e.FlagsAddr + 1:
-				m, pushed = mask>>8, true
+			case flagsAddr + 1:
+				m, pushed, high = mask>>8, true, true
 			}
 		}
 		if g := tg.ReadRAM(b.Addr); (g^b.Value)&byte(m) != 0 {
-			mm = append(mm, Mismatch{IsRAM: true, Addr: b.Addr, PushedFlags: pushed,
+			mm = append(mm, Mismatch{IsRAM: true, Addr: b.Addr, PushedFlags: pushed, PushedHigh: high,
 				Want: uint16(b.Value), Got: uint16(g), Mask: m})
 		}
 	}
@@ -441,7 +468,12 @@ func (r *Runner) RunFile(name string, f *File) FileResult {
 		}
 		res.Failed++
 		fail.File = name
-		if c, detail, ok := Classify(r.cats, &Case{File: name, Test: t, Failure: fail, FlagsMask: mask}); ok {
+		cs := &Case{File: name, Test: t, Failure: fail, FlagsMask: mask}
+		if er, ok := r.target.(ExceptionReporter); ok {
+			v, took := er.FirstException()
+			cs.First = &FirstInterrupt{Took: took, Vector: v}
+		}
+		if c, detail, ok := Classify(r.cats, cs); ok {
 			fail.Category, fail.Detail = c.Name, detail
 			if res.Known == nil {
 				res.Known = map[string]int{}

@@ -1,0 +1,88 @@
+package cpu
+
+import (
+	"testing"
+
+	"bt86/bus"
+	"bt86/mmu"
+)
+
+// newFlat32 returns a CPU in 32-bit protected mode with flat 4 GiB
+// segments, code at 0x1000 and the stack at 0x80000.
+func newFlat32(tb testing.TB, code []byte) *CPU {
+	tb.Helper()
+	ram := make([]byte, 4<<20)
+	b := bus.New()
+	c := New(Config{Phys: mmu.NewFlat(ram, b), Ports: b})
+	copy(ram[0x1000:], code)
+	flat := Segment{Base: 0, Limit: 0xFFFFFFFF, Attr: AttrP | AttrS | AttrRW | AttrAccessed | AttrDB | AttrG, Valid: true}
+	for i := range c.Seg {
+		c.Seg[i] = flat
+	}
+	c.Seg[CS].Attr |= AttrCode
+	c.Seg[CS].Sel, c.Seg[SS].Sel, c.Seg[DS].Sel, c.Seg[ES].Sel = 0x08, 0x10, 0x10, 0x10
+	c.CR0 |= CR0PE
+	c.EIP = 0x1000
+	c.Regs[ESP] = 0x80000
+	c.StateChanged()
+	return c
+}
+
+// benchGuest runs code (which must loop forever) for b.N instructions and
+// reports guest MIPS.
+func benchGuest(b *testing.B, code []byte) {
+	c := newFlat32(b, code)
+	b.ReportAllocs()
+	b.ResetTimer()
+	left := b.N
+	for left > 0 {
+		n := min(left, 1_000_000)
+		exit := c.Run(n)
+		if exit.Reason != ExitBudget {
+			b.Fatalf("guest stopped: %v %s", exit.Reason, exit.Shutdown)
+		}
+		left -= exit.Retired
+	}
+	b.StopTimer()
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(b.N)/s/1e6, "MIPS")
+	}
+}
+
+// BenchmarkInterpTightLoop: add eax, ecx; dec ecx; jnz (a register-only
+// loop, three instructions per iteration).
+func BenchmarkInterpTightLoop(b *testing.B) {
+	benchGuest(b, []byte{
+		0x01, 0xC8, // l: add eax, ecx
+		0x49,       // dec ecx
+		0x75, 0xFB, // jnz l
+		0xEB, 0xF9, // jmp l (ECX wrapped)
+	})
+}
+
+// BenchmarkInterpMixed: loads, stores, stack, a call/ret pair, a string
+// store and a conditional branch per iteration, as compiled code does.
+func BenchmarkInterpMixed(b *testing.B) {
+	benchGuest(b, []byte{
+		0xBE, 0x00, 0x00, 0x20, 0x00, // mov esi, 0x200000
+		0xBF, 0x00, 0x00, 0x31, 0x00, // mov edi, 0x310000
+		// loop:
+		0x8B, 0x16, // mov edx, [esi]
+		0x01, 0x17, // add [edi], edx
+		0x51,                         // push ecx
+		0xE8, 0x10, 0x00, 0x00, 0x00, // call f
+		0x59,             // pop ecx
+		0x8D, 0x76, 0x04, // lea esi, [esi+4]
+		0x81, 0xE6, 0xFF, 0x0F, 0x20, 0x00, // and esi, 0x200FFF
+		0xAB,       // stosd
+		0x49,       // dec ecx
+		0x75, 0xE8, // jnz loop
+		0xEB, 0xE6, // jmp loop
+		0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+		// f:
+		0x89, 0xD0, // mov eax, edx
+		0xC1, 0xE0, 0x02, // shl eax, 2
+		0x81, 0xE7, 0xFF, 0x0F, 0x31, 0x00, // and edi, 0x310FFF
+		0xC3, // ret
+	})
+}
