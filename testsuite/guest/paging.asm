@@ -46,6 +46,12 @@ PS          equ 0x80
         push dword %1
         iretd
         CAUGHT %%back
+        ; IRET to ring 3 nulls GS (its DPL 0 < CPL 3), as the SDM requires;
+        ; QEMU does not, so reload it explicitly.
+        push eax
+        mov ax, SEL_FLAT
+        mov gs, ax
+        pop eax
 %endmacro
 ; R3PF name, errcode, instruction: run at CPL 3 with DS = flat DPL-3 data
 %macro R3PF 3+

@@ -904,7 +904,10 @@ main:
         or eax, 0x200                   ; OSFXSR
         mov cr4, eax
         mov dword [mxcsr], 0x1F80
+        bt edx, 25                      ; LDMXCSR needs SSE (a P6 without SSE: #UD)
+        jnc .fx_nosse
         ldmxcsr [mxcsr]
+.fx_nosse:
         fninit
         SETRC 2
         fld1
