@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -94,6 +97,29 @@ func TestSingleStep80286(t *testing.T) {
 	require.NoError(t, sum.Report(os.Stdout))
 	total := sum.Passed + sum.Failed
 	require.Positive(t, total)
-	rate := float64(sum.Passed) / float64(total)
-	t.Logf("pass rate %.3f%%", 100*rate)
+	known := sum.KnownTotal()
+	unexplained := sum.Failed - known
+	rate := float64(sum.Passed+known) / float64(total)
+	fmt.Printf("singlestep: %.2f%% identical to the 286 or a checked 386 difference; %d failures unexplained\n",
+		100*rate, unexplained)
+	if filter != nil {
+		return
+	}
+	// The bar: at least 99.5% of the vectors either match the 286
+	// or fail in a documented way a 386-class CPU must (KNOWN_DIFFERENCES.md).
+	require.GreaterOrEqual(t, rate, 0.995)
+	// Ratchet: unexplained failures may only go down.
+	golden := filepath.Join("testdata", "singlestep.unexplained")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, []byte(strconv.Itoa(unexplained)+"\n"), 0o644))
+		return
+	}
+	data, err := os.ReadFile(golden)
+	require.NoError(t, err, "run go test ./testsuite -run SingleStep -update to create %s", golden)
+	limit, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	require.NoError(t, err)
+	require.LessOrEqual(t, unexplained, limit, "new unexplained singlestep failures")
+	if unexplained < limit {
+		t.Logf("unexplained failures went down from %d to %d: run with -update", limit, unexplained)
+	}
 }

@@ -73,20 +73,11 @@ func (c *Case) raisedInstead() bool {
 	return c.wentElsewhere() && c.Failure.Got.SP == initialRegs(c.Test).SP-6
 }
 
-// faultedPrecisely reports whether the CPU under test first took #GP or #SS
-// (as the 286 took interrupt 13) and the failure is only in SI, DI and CX:
-// the registers the 286 had already advanced when it faulted.
-func (c *Case) faultedPrecisely() bool {
-	if c.First == nil || !c.First.Took || (c.First.Vector != 12 && c.First.Vector != 13) ||
-		c.Failure.Err != nil || len(c.Failure.Mismatches) == 0 {
-		return false
-	}
-	for _, m := range c.Failure.Mismatches {
-		if m.IsRAM || (m.Reg != RegSI && m.Reg != RegDI && m.Reg != RegCX) {
-			return false
-		}
-	}
-	return true
+// tookLimitFault reports whether the CPU under test first took #SS or #GP,
+// what a 386 raises for an operand straddling a segment limit (the 286
+// raised interrupt 13, having already advanced some registers).
+func (c *Case) tookLimitFault() bool {
+	return c.First != nil && c.First.Took && (c.First.Vector == 12 || c.First.Vector == 13)
 }
 
 // took reports whether the CPU under test first took vector v; when the
@@ -156,11 +147,11 @@ func KnownDifferences() []Category {
 				"for the stack segment and #GP (13) for the others; an emulator may also wrap. Matches when the " +
 				"instruction's ModRM operand, moffs operand, stack pushes or pops, string accesses " +
 				"or code bytes straddle 0xFFFF, computed from the initial registers, and the CPU " +
-				"under test ended at another CS:IP (another vector, or no exception), or took the " +
-				"same #GP/#SS precisely where the 286 had already advanced SI, DI or CX (a string " +
-				"instruction faulting on its write: the 386 restarts it with the registers untouched).",
+				"under test ended at another CS:IP (another vector, or no exception) or first took " +
+				"#SS/#GP: the 286 faults late, with SP, SI, DI or CX already advanced, where a 386 " +
+				"faults before changing anything, so the instruction can restart.",
 			Match: func(c *Case) (string, bool) {
-				if !c.wentElsewhere() && !c.faultedPrecisely() {
+				if !c.wentElsewhere() && !c.tookLimitFault() {
 					return "", false
 				}
 				return segmentWrap(c.Test)
@@ -199,15 +190,17 @@ func KnownDifferences() []Category {
 		{
 			Name:  "divide-error-flags",
 			Title: "FLAGS pushed by a divide error",
-			Explanation: "DIV and IDIV leave CF, PF, AF, ZF, SF and OF undefined. When the quotient " +
-				"overflows, the 286's microcode has already changed them before it raises #DE, and " +
+			Explanation: "DIV, IDIV and AAM leave CF, PF, AF, ZF, SF and OF undefined (AAM: all but " +
+				"SF, ZF, PF, which a divide error leaves undefined too). When the quotient " +
+				"overflows or the divisor is zero, the 286's microcode has already changed them before it raises #DE, and " +
 				"the FLAGS word it pushes shows that; a 386-class CPU pushes other values (bt86, " +
 				"like later Intel CPUs, the FLAGS from before the instruction). Matches when both " +
 				"took #DE (the CPU under test first) and every mismatch is in arithmetic flags of " +
 				"the pushed FLAGS word.",
 			Match: func(c *Case) (string, bool) {
 				in := decode(c.Test.Bytes)
-				if in.twoByte || (in.op != 0xF6 && in.op != 0xF7) || in.reg < 6 ||
+				isDiv := (in.op == 0xF6 || in.op == 0xF7) && in.reg >= 6
+				if in.twoByte || !(isDiv || in.op == 0xD4) ||
 					c.Test.Exception == nil || c.Test.Exception.Vector != 0 || c.First == nil ||
 					!c.First.Took || c.First.Vector != 0 {
 					return "", false
@@ -217,6 +210,34 @@ func KnownDifferences() []Category {
 					return "", false
 				}
 				return "pushed FLAGS differ in " + flagNames(diff), true
+			},
+		},
+		{
+			Name:  "idiv-overflow",
+			Title: "IDIV quotient overflow the 286 misses",
+			Explanation: "When a signed quotient does not fit the destination, IDIV must raise #DE. " +
+				"The 286's microcode misses some of these overflows and stores a truncated " +
+				"quotient and remainder; a 386 raises #DE for all of them. Matches when the true " +
+				"quotient, computed from the initial registers and memory, is out of range, the 286 " +
+				"completed the instruction, and the CPU under test first took #DE.",
+			Match: func(c *Case) (string, bool) {
+				in := decode(c.Test.Bytes)
+				if in.twoByte || (in.op != 0xF6 && in.op != 0xF7) || in.reg != 7 || c.Test.Exception != nil ||
+					c.First == nil || !c.First.Took || c.First.Vector != 0 {
+					return "", false
+				}
+				q, ok := idivQuotient(c.Test, &in)
+				if !ok {
+					return "", false
+				}
+				lim := int64(128)
+				if in.op == 0xF7 {
+					lim = 32768
+				}
+				if q >= -lim && q < lim {
+					return "", false
+				}
+				return fmt.Sprintf("true quotient %d", q), true
 			},
 		},
 		{
@@ -255,4 +276,62 @@ func KnownDifferences() []Category {
 			},
 		},
 	}
+}
+
+// idivQuotient computes the true quotient of the IDIV in t from its initial
+// registers and memory.
+func idivQuotient(t *Test, in *insn) (int64, bool) {
+	r := initialRegs(t)
+	word := in.op == 0xF7
+	var divisor int64
+	if in.mod == 3 {
+		v := r.Get(regOf(in.rm, word))
+		if !word && in.rm >= 4 {
+			v >>= 8
+		}
+		if word {
+			divisor = int64(int16(v))
+		} else {
+			divisor = int64(int8(v))
+		}
+	} else {
+		seg, off := in.ea(t.Bytes, &r)
+		base := uint32(r.Get(seg)) << 4
+		lo, ok1 := initByte(t, base+uint32(off))
+		hi, ok2 := initByte(t, base+uint32(off+1))
+		if !ok1 || (word && !ok2) {
+			return 0, false
+		}
+		if word {
+			divisor = int64(int16(uint16(lo) | uint16(hi)<<8))
+		} else {
+			divisor = int64(int8(lo))
+		}
+	}
+	if divisor == 0 {
+		return 0, false
+	}
+	if word {
+		return int64(int32(uint32(r.DX)<<16|uint32(r.AX))) / divisor, true
+	}
+	return int64(int16(r.AX)) / divisor, true
+}
+
+// regOf maps a ModRM register number to the register holding it (for
+// byte registers 4-7, the word register whose high byte it is).
+func regOf(n byte, word bool) Reg {
+	regs := [8]Reg{RegAX, RegCX, RegDX, RegBX, RegSP, RegBP, RegSI, RegDI}
+	if !word && n >= 4 {
+		return regs[n-4]
+	}
+	return regs[n]
+}
+
+func initByte(t *Test, addr uint32) (byte, bool) {
+	for _, b := range t.Init.RAM {
+		if b.Addr == addr {
+			return b.Value, true
+		}
+	}
+	return 0, false
 }
