@@ -220,3 +220,51 @@ func TestFlagNames(t *testing.T) {
 		assert.Equal(t, want, flagNames(bits), "%#x", bits)
 	}
 }
+
+// TestCategoriesWithReportedInterrupt covers the categories that rely on
+// the first interrupt the CPU under test reports.
+func TestCategoriesWithReportedInterrupt(t *testing.T) {
+	cats := KnownDifferences()
+	base := Regs16{CS: 0x1000, IP: 0x100, SP: 0x200, BX: 0x300, Flags: 0x0002}
+	ud := &Exception{Vector: 6, FlagsAddr: 0x21FE}
+	de := &Exception{Vector: 0, FlagsAddr: 0x21FE}
+	took := func(v uint8) *FirstInterrupt { return &FirstInterrupt{Took: true, Vector: v} }
+	none := &FirstInterrupt{}
+	ax := Mismatch{Reg: RegAX, Want: 1, Got: 2, Mask: 0xFFFF}
+	si := Mismatch{Reg: RegSI, Want: 1, Got: 0xFFFF, Mask: 0xFFFF}
+	pushedLow := Mismatch{IsRAM: true, PushedFlags: true, Addr: 0x21FE, Want: 0x12, Got: 0x86, Mask: 0xFF}
+	withSI := func(v uint16) Regs16 { r := base; r.SI = v; return r }
+	// idiv byte [bx] with AX = 0x81C1 and a divisor of 0x7C at DS:BX: the
+	// true quotient is -260.
+	idiv := wrapTest([]byte{0xf6, 0x3f, 0xf4}, func() Regs16 { r := base; r.AX = 0x81C1; return r }(), nil)
+	idiv.Init.RAM = append(idiv.Init.RAM, RAMByte{Addr: 0x300, Value: 0x7C})
+	idivSmall := wrapTest([]byte{0xf6, 0x3f, 0xf4}, func() Regs16 { r := base; r.AX = 0x0100; return r }(), nil)
+	idivSmall.Init.RAM = append(idivSmall.Init.RAM, RAMByte{Addr: 0x300, Value: 0x7C})
+	for _, tc := range []struct {
+		name  string
+		test  *Test
+		first *FirstInterrupt
+		mm    []Mismatch
+		want  string
+	}{
+		{"lock mov, #UD taken", wrapTest([]byte{0xf0, 0x88, 0x07, 0xf4}, base, nil), took(6), []Mismatch{ax}, "lock-prefix"},
+		{"lock mov, #GP taken", wrapTest([]byte{0xf0, 0x88, 0x07, 0xf4}, base, nil), took(13), []Mismatch{ax}, ""},
+		{"mov fs, no exception", wrapTest([]byte{0x8e, 0x27, 0xf4}, base, ud), none, []Mismatch{ax}, "fs-gs"},
+		{"mov fs, exception taken", wrapTest([]byte{0x8e, 0x27, 0xf4}, base, ud), took(6), []Mismatch{ax}, ""},
+		{"movsw at SI=FFFF, late 286 fault", wrapTest([]byte{0xa5, 0xf4}, withSI(0xFFFF), &Exception{Vector: 13}), took(13), []Mismatch{si}, "segment-wrap"},
+		{"movsw at SI=FFFF, no fault", wrapTest([]byte{0xa5, 0xf4}, withSI(0xFFFF), &Exception{Vector: 13}), none, []Mismatch{si}, ""},
+		{"div overflow, pushed flags", wrapTest([]byte{0xf6, 0x37, 0xf4}, base, de), took(0), []Mismatch{pushedLow}, "divide-error-flags"},
+		{"div overflow, pushed flags, no #DE: still undefined flags", wrapTest([]byte{0xf6, 0x37, 0xf4}, base, de), none, []Mismatch{pushedLow}, "undefined-flags"},
+		{"aam 0, pushed SF/ZF/PF", wrapTest([]byte{0xd4, 0x00, 0xf4}, base, de), took(0), []Mismatch{pushedLow}, "divide-error-flags"},
+		{"aam 0, pushed SF/ZF/PF, no #DE", wrapTest([]byte{0xd4, 0x00, 0xf4}, base, de), none, []Mismatch{pushedLow}, ""},
+		{"idiv quotient -260", idiv, took(0), []Mismatch{ax}, "idiv-overflow"},
+		{"idiv quotient in range", idivSmall, took(0), []Mismatch{ax}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fail := &Failure{Mismatches: tc.mm, Got: initialRegs(tc.test)}
+			c, detail, ok := Classify(cats, &Case{Test: tc.test, Failure: fail, FlagsMask: 0xFFFF, First: tc.first})
+			assert.Equal(t, tc.want, c.Name, detail)
+			assert.Equal(t, tc.want != "", ok)
+		})
+	}
+}
