@@ -18,39 +18,40 @@ const (
 // alu computes a op b at size sz, sets the lazy flags and returns the
 // result (CMP's result is not written back by callers).
 func (c *CPU) alu(op int, a, b uint32, sz uint8) uint32 {
+	sh := lazyShift(sz) // compare at the operation's size
 	var r uint32
 	switch op {
 	case aluADD:
 		r = a + b
-		c.setLazy(lzAdd, sz, r, a, b)
+		c.setLazy(lzAdd, sz, r<<sh < a<<sh, r, a, b)
 	case aluOR:
 		r = a | b
-		c.setLazy(lzLogic, sz, r, a, b)
+		c.setLazy(lzLogic, sz, false, r, a, b)
 	case aluADC:
 		if c.cf() {
 			r = a + b + 1
-			c.setLazy(lzAdc, sz, r, a, b)
+			c.setLazy(lzAdd, sz, r<<sh <= a<<sh, r, a, b)
 		} else {
 			r = a + b
-			c.setLazy(lzAdd, sz, r, a, b)
+			c.setLazy(lzAdd, sz, r<<sh < a<<sh, r, a, b)
 		}
 	case aluSBB:
 		if c.cf() {
 			r = a - b - 1
-			c.setLazy(lzSbb, sz, r, a, b)
+			c.setLazy(lzSub, sz, a<<sh <= b<<sh, r, a, b)
 		} else {
 			r = a - b
-			c.setLazy(lzSub, sz, r, a, b)
+			c.setLazy(lzSub, sz, a<<sh < b<<sh, r, a, b)
 		}
 	case aluAND:
 		r = a & b
-		c.setLazy(lzLogic, sz, r, a, b)
+		c.setLazy(lzLogic, sz, false, r, a, b)
 	case aluSUB, aluCMP:
 		r = a - b
-		c.setLazy(lzSub, sz, r, a, b)
+		c.setLazy(lzSub, sz, a<<sh < b<<sh, r, a, b)
 	case aluXOR:
 		r = a ^ b
-		c.setLazy(lzLogic, sz, r, a, b)
+		c.setLazy(lzLogic, sz, false, r, a, b)
 	}
 	return r
 }
@@ -156,17 +157,13 @@ func (c *CPU) testEAXIz(in *decoder.Inst) {
 
 // INC/DEC keep CF.
 func (c *CPU) incdec(a uint32, dec bool, sz uint8) uint32 {
-	var cf uint32
-	if c.cf() {
-		cf = 1
-	}
 	if dec {
 		r := a - 1
-		c.setLazy(lzDec, sz, r, a, cf)
+		c.setLazy(lzSub, sz, c.cf(), r, a, 1)
 		return r
 	}
 	r := a + 1
-	c.setLazy(lzInc, sz, r, a, cf)
+	c.setLazy(lzAdd, sz, c.cf(), r, a, 1)
 	return r
 }
 

@@ -87,7 +87,7 @@ func (c *CPU) aam(in *decoder.Inst) {
 	al := c.Regs[EAX] & 0xFF
 	r := (al/base)<<8 | al%base
 	c.setR16(EAX, uint16(r))
-	c.setLazy(lzLogic, 0, r&0xFF, 0, 0)
+	c.setLazy(lzLogic, 0, false, r&0xFF, 0, 0)
 }
 
 func (c *CPU) aad(in *decoder.Inst) {

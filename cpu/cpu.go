@@ -67,10 +67,12 @@ type Config struct {
 	Model *Model
 }
 
-// segCheck holds precomputed limit bounds of a segment for the access
-// fast path: an access of n bytes at offset off is allowed when
-// lo <= off and off+n-1 <= hi. An unusable access kind has lo > hi.
+// segCheck holds a copy of a segment's base and its precomputed limit
+// bounds for the access fast path: an access of n bytes at offset off is
+// allowed when lo <= off and off+n-1 <= hi. An unusable access kind has
+// lo > hi.
 type segCheck struct {
+	base               uint32
 	rlo, rhi, wlo, whi uint32
 }
 
@@ -98,14 +100,22 @@ type CPU struct {
 	model Model
 
 	// Per-instruction scratch.
-	next   uint32 // EIP of the next instruction
-	events uint32 // reasons to leave the current trace
-	priv   int    // shadow-TLB privilege index: 1 at CPL 3
-	segc   [6]segCheck
-	spMask uint32 // 0xFFFF or 0xFFFFFFFF by SS.B
-	ipMask uint32 // 0xFFFF or 0xFFFFFFFF by CS.D
+	next   uint32      // EIP of the next instruction
+	events uint32      // reasons to leave the current trace
+	ran    int         // instructions retired in the current runSome
+	priv   int         // shadow-TLB privilege index: 1 at CPL 3
+	segc   [8]segCheck // by segment register; 6 and 7 are unusable
+	// tlbR and tlbW are the shadow-TLB read and write arrays of the
+	// current space at privilege priv (see mmuChanged).
+	tlbR, tlbW *[shadow.Entries]shadow.Entry
+	spMask     uint32 // 0xFFFF or 0xFFFFFFFF by SS.B
+	ipMask     uint32 // 0xFFFF or 0xFFFFFFFF by CS.D
 
-	exc      exception // the exception being raised (panic payload)
+	exc exception // the exception being raised (panic payload)
+	// gen is the code generation: it changes with the mode, CS, the
+	// privilege level, every write to cached code and every change of the
+	// MMU's fetch translations, and validates trace links.
+	gen      uint64
 	traces   []*trace
 	stamps   []uint32 // code write stamps, one per RAM page
 	stopReq  bool
@@ -143,6 +153,7 @@ func New(cfg Config) *CPU {
 		c.model = DefaultModel()
 	}
 	c.MMU = shadow.New(cfg.Phys)
+	c.MMU.OnChange = c.mmuChanged
 	c.traces = make([]*trace, traceSlots)
 	c.stamps = make([]uint32, (len(c.ram)+mmu.PageSize-1)/mmu.PageSize)
 	cfg.Phys.AddWatchHook(c.onCodeWrite)
@@ -185,6 +196,9 @@ func (c *CPU) StateChanged() {
 	for i := range c.Seg {
 		c.segUpdated(i)
 	}
+	for i := len(c.Seg); i < len(c.segc); i++ {
+		c.segc[i] = segCheck{rlo: 1, rhi: 0, wlo: 1, whi: 0}
+	}
 	c.modeChanged()
 	c.MMU.SetControl(c.mmuControl())
 	c.MMU.Flush()
@@ -194,12 +208,20 @@ func (c *CPU) mmuControl() mmu.Control {
 	return mmu.Control{CR0: c.CR0, CR3: c.CR3, CR4: c.CR4, EFER: c.EFER}
 }
 
+// mmuChanged is the MMU's change hook: the current space or its fetch
+// translations changed.
+func (c *CPU) mmuChanged() {
+	c.gen++
+	c.tlbR, c.tlbW = &c.MMU.Cur.Read[c.priv], &c.MMU.Cur.Write[c.priv]
+}
+
 // modeChanged recomputes the derived per-mode values.
 func (c *CPU) modeChanged() {
 	c.priv = 0
 	if c.CPL == 3 {
 		c.priv = 1
 	}
+	c.mmuChanged()
 	c.spMask = 0xFFFF
 	if c.Seg[SS].Big() {
 		c.spMask = 0xFFFFFFFF
@@ -208,6 +230,7 @@ func (c *CPU) modeChanged() {
 	if c.Seg[CS].Big() {
 		c.ipMask = 0xFFFFFFFF
 	}
+	c.gen++
 	c.events |= evEndTrace
 }
 
@@ -216,9 +239,10 @@ func (c *CPU) segUpdated(i int) {
 	s := &c.Seg[i]
 	k := &c.segc[i]
 	if !s.Valid || s.Attr&AttrP == 0 {
-		*k = segCheck{rlo: 1, rhi: 0, wlo: 1, whi: 0}
+		*k = segCheck{base: s.Base, rlo: 1, rhi: 0, wlo: 1, whi: 0}
 		return
 	}
+	k.base = s.Base
 	lo, hi := uint32(0), s.Limit
 	if s.Attr&(AttrS|AttrCode|AttrDC) == AttrS|AttrDC { // expand-down data
 		lo, hi = s.Limit+1, 0xFFFF

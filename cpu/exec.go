@@ -15,6 +15,9 @@ type handler func(c *CPU, in *decoder.Inst)
 // opInfo is one row of the dispatch table.
 type opInfo struct {
 	fn handler
+	// pick, when set, chooses a variant of fn for a decoded instruction
+	// (spec32.go).
+	pick picker
 	// endsTrace marks instructions after which decoding of a trace stops
 	// (control transfers and instructions that change the mode).
 	endsTrace bool
@@ -30,11 +33,24 @@ type trace struct {
 	phys2  int64  // second page (an instruction crosses into it), or -1
 	stamp2 uint32
 	ops    []traceOp
+	// links remember the last two traces that followed this one, the
+	// most recent first (see follow).
+	links [2]traceLink
 }
 
 type traceOp struct {
-	fn handler
-	in decoder.Inst
+	fn   handler
+	next *traceOp // the following op of the trace, or nil
+	in   decoder.Inst
+}
+
+// A traceLink caches the trace that starts at eip, valid while the CPU's
+// code generation is unchanged: then CS, the mode, the fetch translation
+// and the code bytes are all what they were when the trace was looked up.
+type traceLink struct {
+	eip uint32
+	gen uint64
+	t   *trace
 }
 
 const (
@@ -61,14 +77,17 @@ func (c *CPU) Run(budget int) Exit {
 }
 
 // runSome runs until an exception, an exit or the budget; a guest
-// exception is delivered here and the caller loops.
+// exception is delivered here and the caller loops. c.ran counts the
+// instructions retired, including those before a faulting one.
 func (c *CPU) runSome(budget int) (retired int, exit Exit, done bool) {
+	c.ran = 0
 	defer func() {
 		if r := recover(); r != nil {
 			x, ok := r.(*exception)
 			if !ok || x != &c.exc {
 				panic(r)
 			}
+			retired = c.ran
 			exit, done = c.afterException(*x)
 			if !done && retired >= budget-1 {
 				exit, done = Exit{Reason: ExitBudget}, true
@@ -77,16 +96,15 @@ func (c *CPU) runSome(budget int) (retired int, exit Exit, done bool) {
 	}()
 	for {
 		if c.stopReq {
-			return retired, Exit{Reason: ExitStop}, true
+			return c.ran, Exit{Reason: ExitStop}, true
 		}
-		if retired >= budget {
-			return retired, Exit{Reason: ExitBudget}, true
+		if c.ran >= budget {
+			return c.ran, Exit{Reason: ExitBudget}, true
 		}
 		// Interrupt window.
 		if c.InhibitIRQ {
 			c.InhibitIRQ = false
-			c.events = 0
-			retired += c.runTrace(1)
+			c.runTraces(c.ran + 1)
 			continue
 		}
 		if c.Flags&FlagIF != 0 && c.pic != nil && c.pic.HasInterrupt() {
@@ -97,17 +115,19 @@ func (c *CPU) runSome(budget int) (retired int, exit Exit, done bool) {
 			c.interrupt(vec, intExternal, 0, false)
 		}
 		if c.Halted {
-			return retired, Exit{Reason: ExitHalt}, true
+			return c.ran, Exit{Reason: ExitHalt}, true
 		}
 		if c.Flags&FlagTF != 0 {
-			retired += c.runTrace(1)
-			if !c.Halted || true {
-				c.next = c.EIP
-				c.raiseTrap()
-			}
+			c.runTraces(c.ran + 1)
+			c.next = c.EIP
+			c.raiseTrap()
 			continue
 		}
-		retired += c.runTrace(budget - retired)
+		if c.Trace != nil {
+			c.runHooked(budget)
+			continue
+		}
+		c.runTraces(budget)
 	}
 }
 
@@ -127,29 +147,81 @@ func (c *CPU) afterException(e exception) (Exit, bool) {
 	return Exit{}, false
 }
 
-// runTrace executes at most limit instructions of the trace at CS:EIP.
-func (c *CPU) runTrace(limit int) int {
-	t := c.getTrace()
-	ops := t.ops
-	if limit < len(ops) {
-		ops = ops[:limit]
-	}
+// runTraces is the interpreter's hot loop: it runs the trace at CS:EIP
+// and the traces that follow it until c.ran reaches limit, an
+// instruction raises an event, or an interrupt is pending.
+func (c *CPU) runTraces(limit int) {
 	c.events = 0
-	n := 0
-	for i := range ops {
-		op := &ops[i]
+	t := c.getTrace()
+	for {
+		if limit-c.ran <= len(t.ops) {
+			// The budget ends in or with this trace.
+			c.runOps(t, limit, nil)
+			return
+		}
+		for op := &t.ops[0]; ; {
+			c.next = (c.EIP + uint32(op.in.Len)) & c.ipMask
+			op.fn(c, &op.in)
+			c.EIP = c.next
+			c.ran++
+			if c.events != 0 {
+				return
+			}
+			if op = op.next; op == nil {
+				break
+			}
+		}
+		if c.Flags&FlagIF != 0 && c.pic != nil && c.pic.HasInterrupt() {
+			return
+		}
+		if l := &t.links[0]; l.eip == c.EIP && l.gen == c.gen {
+			t = l.t
+		} else {
+			t = c.follow(t)
+		}
+	}
+}
+
+// runOps runs the ops of t until c.ran reaches limit or an event, calling
+// hook (when set) before each instruction.
+func (c *CPU) runOps(t *trace, limit int, hook func(c *CPU, in *decoder.Inst)) {
+	for i := range t.ops {
+		if c.ran >= limit {
+			return
+		}
+		op := &t.ops[i]
 		c.next = (c.EIP + uint32(op.in.Len)) & c.ipMask
-		if c.Trace != nil {
-			c.Trace(c, &op.in)
+		if hook != nil {
+			hook(c, &op.in)
 		}
 		op.fn(c, &op.in)
 		c.EIP = c.next
-		n++
+		c.ran++
 		if c.events != 0 {
-			break
+			return
 		}
 	}
-	return n
+}
+
+// follow returns the trace at CS:EIP after t: the one in t's second link
+// if it is valid, else the one getTrace finds, which then replaces one of
+// the links.
+func (c *CPU) follow(t *trace) *trace {
+	if l := &t.links[1]; l.eip == c.EIP && l.gen == c.gen {
+		// Keep the most recent successor first.
+		t.links[0], t.links[1] = t.links[1], t.links[0]
+		return t.links[0].t
+	}
+	next := c.getTrace()
+	t.links[1] = t.links[0]
+	t.links[0] = traceLink{eip: c.EIP, gen: c.gen, t: next}
+	return next
+}
+
+// runHooked runs one trace calling c.Trace before every instruction.
+func (c *CPU) runHooked(limit int) {
+	c.events = 0
+	c.runOps(c.getTrace(), limit, c.Trace)
 }
 
 // getTrace returns the (possibly cached) trace starting at CS:EIP.
@@ -166,6 +238,10 @@ func (c *CPU) getTrace() *trace {
 		(t.phys2 < 0 || t.stamp2 == c.stampOf(uint64(t.phys2))) {
 		c.Stats.TraceHits++
 		return t
+	}
+	if old := c.traces[slot]; old != nil {
+		// Links of evicted traces would keep old traces alive.
+		old.links = [2]traceLink{}
 	}
 	t = c.decodeTrace(lin, phys, code32)
 	c.traces[slot] = t
@@ -257,11 +333,20 @@ func (c *CPU) decodeTrace(lin uint32, phys uint64, code32 bool) *trace {
 			}
 		}
 		info := &c.ops[in.Op]
-		t.ops = append(t.ops, traceOp{fn: info.fn, in: in})
+		fn := info.fn
+		if info.pick != nil {
+			if f := info.pick(&in); f != nil {
+				fn = f
+			}
+		}
+		t.ops = append(t.ops, traceOp{fn: fn, in: in})
 		eip += uint32(in.Len)
 		if info.endsTrace || t.phys2 >= 0 {
 			break
 		}
+	}
+	for i := range len(t.ops) - 1 {
+		t.ops[i].next = &t.ops[i+1]
 	}
 	return t
 }
@@ -280,6 +365,7 @@ func (c *CPU) onCodeWrite(page uint64, addr uint64, size int, kinds uint8) {
 		return
 	}
 	c.stamps[page]++
+	c.gen++
 	c.Stats.Invalidations++
 	c.phys.Unwatch(page, mmu.WatchCode)
 	c.events |= evSMC
@@ -304,6 +390,11 @@ func (c *CPU) opUD(in *decoder.Inst) { c.ud() }
 // def registers handler fn for key k.
 func def(t *[decoder.NumOps]opInfo, k uint16, fn handler) {
 	t[k] = opInfo{fn: fn}
+}
+
+// spec attaches a picker of specialised variants to key k.
+func spec(t *[decoder.NumOps]opInfo, k uint16, p picker) {
+	t[k].pick = p
 }
 
 // defBranch registers a handler that ends a trace.

@@ -2,25 +2,28 @@ package cpu
 
 import "math/bits"
 
-// Lazy-flags kinds. The arithmetic flags of the last flag-setting
-// instruction are derived on demand from its kind, size, result and
-// operands, instead of being computed by every instruction.
+// Lazy flags. CF is computed by every flag-setting instruction (it is
+// cheap, and INC/DEC keep it while ADC, SBB and the rotates through carry
+// read it); the other five arithmetic flags are derived on demand from
+// the kind, size, result and operands of the last ALU instruction.
 const (
 	lzNone  uint8 = iota // arithmetic flags are in State.Flags
-	lzAdd                // Res = A + B
-	lzAdc                // Res = A + B + 1 (carry in was set)
-	lzSub                // Res = A - B
-	lzSbb                // Res = A - B - 1 (borrow in was set)
-	lzLogic              // Res = A op B; CF = OF = AF = 0
-	lzInc                // Res = A + 1; CF kept in State.Flags
-	lzDec                // Res = A - 1; CF kept in State.Flags
+	lzAdd                // Res = A + B (+ carry): ADD, ADC, INC (B = 1)
+	lzSub                // Res = A - B (- borrow): SUB, SBB, CMP, NEG, DEC (B = 1)
+	lzLogic              // Res = A op B; OF = AF = 0
+	lzShift              // Res = shift result; OF = bit 31 of B; AF = 0
 )
 
 // LazyFlags describe the arithmetic flags of the last flag-setting
-// instruction. Size is 0, 1 or 2 for 8-, 16- and 32-bit operations.
+// instruction. Size is 0, 1 or 2 for 8-, 16- and 32-bit operations. Res,
+// A and B are kept shifted left by 24, 16 or 0 bits (lazyShift), so that
+// the operation's sign bit is bit 31 and its low bits are zero: ZF, SF and
+// OF then read the same at every size, and 32-bit operations, the common
+// case, store their values as they are.
 type LazyFlags struct {
 	Kind uint8
 	Size uint8
+	CF   bool
 	Res  uint32
 	A, B uint32
 }
@@ -29,73 +32,67 @@ func sizeMask(sz uint8) uint32 { return uint32(uint64(1)<<(8<<sz) - 1) }
 
 func signBit(sz uint8) uint32 { return 1 << ((8 << sz) - 1) }
 
-func (s *State) setLazy(kind, sz uint8, res, a, b uint32) {
+// lazyShift is how far LazyFlags values of size sz are shifted left.
+func lazyShift(sz uint8) uint32 { return 32 - 8<<sz }
+
+// setLazy records an operation of size sz with carry out cf.
+func (s *State) setLazy(kind, sz uint8, cf bool, res, a, b uint32) {
+	sh := lazyShift(sz)
 	l := &s.Lazy
-	l.Kind, l.Size, l.Res, l.A, l.B = kind, sz, res, a, b
+	l.Kind, l.Size, l.CF, l.Res, l.A, l.B = kind, sz, cf, res<<sh, a<<sh, b<<sh
+}
+
+// setLazy32 is setLazy for a 32-bit operation.
+func (s *State) setLazy32(kind uint8, cf bool, res, a, b uint32) {
+	l := &s.Lazy
+	l.Kind, l.Size, l.CF, l.Res, l.A, l.B = kind, 2, cf, res, a, b
 }
 
 // cf returns the carry flag.
 func (s *State) cf() bool {
-	l := &s.Lazy
-	m := sizeMask(l.Size)
-	switch l.Kind {
-	case lzAdd:
-		return l.Res&m < l.A&m
-	case lzAdc:
-		return l.Res&m <= l.A&m
-	case lzSub:
-		return l.A&m < l.B&m
-	case lzSbb:
-		return l.A&m <= l.B&m
-	case lzLogic:
-		return false
-	case lzInc, lzDec:
-		return l.B != 0
+	if s.Lazy.Kind == lzNone {
+		return s.Flags&FlagCF != 0
 	}
-	return s.Flags&FlagCF != 0
+	return s.Lazy.CF
 }
 
 func (s *State) zf() bool {
 	if s.Lazy.Kind == lzNone {
 		return s.Flags&FlagZF != 0
 	}
-	return s.Lazy.Res&sizeMask(s.Lazy.Size) == 0
+	return s.Lazy.Res == 0
 }
 
 func (s *State) sf() bool {
 	if s.Lazy.Kind == lzNone {
 		return s.Flags&FlagSF != 0
 	}
-	return s.Lazy.Res&signBit(s.Lazy.Size) != 0
+	return int32(s.Lazy.Res) < 0
 }
 
-func (s *State) of() bool {
+// ofBit returns OF in bit 31.
+func (s *State) ofBit() uint32 {
 	l := &s.Lazy
-	sb := signBit(l.Size)
 	switch l.Kind {
-	case lzAdd, lzAdc, lzInc:
-		b := l.B
-		if l.Kind == lzInc {
-			b = 1
-		}
-		return (l.A^l.Res)&(b^l.Res)&sb != 0
-	case lzSub, lzSbb, lzDec:
-		b := l.B
-		if l.Kind == lzDec {
-			b = 1
-		}
-		return (l.A^b)&(l.A^l.Res)&sb != 0
-	case lzLogic:
-		return false
+	case lzNone:
+		return (s.Flags & FlagOF) << (31 - 11)
+	case lzAdd:
+		return (l.A ^ l.Res) & (l.B ^ l.Res)
+	case lzSub:
+		return (l.A ^ l.B) & (l.A ^ l.Res)
+	case lzShift:
+		return l.B
 	}
-	return s.Flags&FlagOF != 0
+	return 0 // lzLogic
 }
+
+func (s *State) of() bool { return int32(s.ofBit()) < 0 }
 
 func (s *State) pf() bool {
 	if s.Lazy.Kind == lzNone {
 		return s.Flags&FlagPF != 0
 	}
-	return bits.OnesCount8(uint8(s.Lazy.Res))&1 == 0
+	return bits.OnesCount8(uint8(s.Lazy.Res>>lazyShift(s.Lazy.Size)))&1 == 0
 }
 
 func (s *State) af() bool {
@@ -103,12 +100,10 @@ func (s *State) af() bool {
 	switch l.Kind {
 	case lzNone:
 		return s.Flags&FlagAF != 0
-	case lzLogic:
+	case lzLogic, lzShift:
 		return false
-	case lzInc, lzDec:
-		return (l.A^1^l.Res)&0x10 != 0
 	}
-	return (l.A^l.B^l.Res)&0x10 != 0
+	return (l.A^l.B^l.Res)>>lazyShift(l.Size)&0x10 != 0
 }
 
 // EFlags returns the full EFLAGS value.
@@ -202,15 +197,29 @@ func (s *State) cond(cc uint8) bool {
 	case 2:
 		r = s.zf()
 	case 3:
-		r = s.cf() || s.zf()
+		r = s.belowEq()
 	case 4:
 		r = s.sf()
 	case 5:
 		r = s.pf()
 	case 6:
-		r = s.sf() != s.of()
+		r = s.less()
 	case 7:
-		r = s.zf() || s.sf() != s.of()
+		r = s.lessEq()
 	}
 	return r != (cc&1 != 0)
 }
+
+// belowEq is CF or ZF (JBE).
+func (s *State) belowEq() bool { return s.cf() || s.zf() }
+
+// less is SF != OF (JL).
+func (s *State) less() bool {
+	if s.Lazy.Kind == lzNone {
+		return s.sf() != s.of()
+	}
+	return int32(s.Lazy.Res^s.ofBit()) < 0
+}
+
+// lessEq is ZF or SF != OF (JLE).
+func (s *State) lessEq() bool { return s.zf() || s.less() }

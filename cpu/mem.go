@@ -3,7 +3,9 @@ package cpu
 import (
 	"encoding/binary"
 
+	"bt86/decoder"
 	"bt86/mmu"
+	"bt86/mmu/shadow"
 )
 
 // Guest memory access. Every access goes segment check -> linear address
@@ -39,34 +41,105 @@ func (c *CPU) linW(seg uint8, off uint32, n uint32) uint32 {
 	return c.Seg[seg].Base + off
 }
 
+// The fast paths fold three checks into one condition: the segment
+// limits, the shadow-TLB tag and, for multi-byte accesses, that the
+// access stays in its page. The tag is compared with the page of the
+// access's last byte while the slot is chosen by its first byte: a page
+// and the next one never share a slot, so a match means both bytes are in
+// the entry's page. Everything else goes through the non-inlined slow
+// paths, which redo the checks, fault, or reach devices.
+
+// readIndex returns the RAM index of a read of n bytes at seg:off and
+// whether the fast path may make it there. It inlines.
+func (c *CPU) readIndex(seg uint8, off, n uint32) (uint32, bool) {
+	k := &c.segc[seg&7]
+	lin := k.base + off
+	e := &c.tlbR[lin>>12%shadow.Entries]
+	if off < k.rlo || uint64(off)+uint64(n-1) > uint64(k.rhi) || e.Tag != (lin+n-1)&^0xFFF {
+		return 0, false
+	}
+	return e.Addend + lin, true
+}
+
+// writeIndex is readIndex for a write.
+func (c *CPU) writeIndex(seg uint8, off, n uint32) (uint32, bool) {
+	k := &c.segc[seg&7]
+	lin := k.base + off
+	e := &c.tlbW[lin>>12%shadow.Entries]
+	if off < k.wlo || uint64(off)+uint64(n-1) > uint64(k.whi) || e.Tag != (lin+n-1)&^0xFFF {
+		return 0, false
+	}
+	return e.Addend + lin, true
+}
+
 func (c *CPU) read8(seg uint8, off uint32) uint8 {
+	if i, ok := c.readIndex(seg, off, 1); ok {
+		return c.ram[i]
+	}
 	return c.readLin8(c.linR(seg, off, 1), c.priv)
 }
 
 func (c *CPU) read16(seg uint8, off uint32) uint16 {
+	if i, ok := c.readIndex(seg, off, 2); ok {
+		return binary.LittleEndian.Uint16(c.ram[i:])
+	}
 	return c.readLin16(c.linR(seg, off, 2), c.priv)
 }
 
 func (c *CPU) read32(seg uint8, off uint32) uint32 {
+	if i, ok := c.readIndex(seg, off, 4); ok {
+		return binary.LittleEndian.Uint32(c.ram[i:])
+	}
 	return c.readLin32(c.linR(seg, off, 4), c.priv)
 }
 
 func (c *CPU) write8(seg uint8, off uint32, v uint8) {
+	if i, ok := c.writeIndex(seg, off, 1); ok {
+		c.ram[i] = v
+		return
+	}
 	c.writeLin8(c.linW(seg, off, 1), v, c.priv)
 }
 
 func (c *CPU) write16(seg uint8, off uint32, v uint16) {
+	if i, ok := c.writeIndex(seg, off, 2); ok {
+		binary.LittleEndian.PutUint16(c.ram[i:], v)
+		return
+	}
 	c.writeLin16(c.linW(seg, off, 2), v, c.priv)
 }
 
 func (c *CPU) write32(seg uint8, off uint32, v uint32) {
+	if i, ok := c.writeIndex(seg, off, 4); ok {
+		binary.LittleEndian.PutUint32(c.ram[i:], v)
+		return
+	}
 	c.writeLin32(c.linW(seg, off, 4), v, c.priv)
+}
+
+// readM32 and writeM32 access the dword memory operand of in (one call
+// where read32(in.Seg, c.ea(in)) would make two).
+func (c *CPU) readM32(in *decoder.Inst) uint32 {
+	off := c.ea(in)
+	if i, ok := c.readIndex(in.Seg, off, 4); ok {
+		return binary.LittleEndian.Uint32(c.ram[i:])
+	}
+	return c.readLin32(c.linR(in.Seg, off, 4), c.priv)
+}
+
+func (c *CPU) writeM32(in *decoder.Inst, v uint32) {
+	off := c.ea(in)
+	if i, ok := c.writeIndex(in.Seg, off, 4); ok {
+		binary.LittleEndian.PutUint32(c.ram[i:], v)
+		return
+	}
+	c.writeLin32(c.linW(in.Seg, off, 4), v, c.priv)
 }
 
 // readLin8 and friends access linear memory at privilege index priv (1
 // for user accesses, 0 for supervisor and implicit system accesses).
 func (c *CPU) readLin8(lin uint32, priv int) uint8 {
-	e := &c.MMU.Cur.Read[priv][(lin>>12)%256]
+	e := &c.MMU.Cur.Read[priv][lin>>12%shadow.Entries]
 	if e.Tag == lin&^0xFFF {
 		return c.ram[e.Addend+lin]
 	}
@@ -74,25 +147,25 @@ func (c *CPU) readLin8(lin uint32, priv int) uint8 {
 }
 
 func (c *CPU) readLin16(lin uint32, priv int) uint16 {
-	e := &c.MMU.Cur.Read[priv][(lin>>12)%256]
-	if e.Tag == lin&^0xFFF && lin&0xFFF != 0xFFF {
+	e := &c.MMU.Cur.Read[priv][lin>>12%shadow.Entries]
+	if e.Tag == (lin+1)&^0xFFF {
 		i := e.Addend + lin
-		return binary.LittleEndian.Uint16(c.ram[i : i+2])
+		return binary.LittleEndian.Uint16(c.ram[i:])
 	}
 	return uint16(c.readSlow(lin, 2, priv))
 }
 
 func (c *CPU) readLin32(lin uint32, priv int) uint32 {
-	e := &c.MMU.Cur.Read[priv][(lin>>12)%256]
-	if e.Tag == lin&^0xFFF && lin&0xFFF <= 0xFFC {
+	e := &c.MMU.Cur.Read[priv][lin>>12%shadow.Entries]
+	if e.Tag == (lin+3)&^0xFFF {
 		i := e.Addend + lin
-		return binary.LittleEndian.Uint32(c.ram[i : i+4])
+		return binary.LittleEndian.Uint32(c.ram[i:])
 	}
 	return uint32(c.readSlow(lin, 4, priv))
 }
 
 func (c *CPU) writeLin8(lin uint32, v uint8, priv int) {
-	e := &c.MMU.Cur.Write[priv][(lin>>12)%256]
+	e := &c.MMU.Cur.Write[priv][lin>>12%shadow.Entries]
 	if e.Tag == lin&^0xFFF {
 		c.ram[e.Addend+lin] = v
 		return
@@ -101,20 +174,20 @@ func (c *CPU) writeLin8(lin uint32, v uint8, priv int) {
 }
 
 func (c *CPU) writeLin16(lin uint32, v uint16, priv int) {
-	e := &c.MMU.Cur.Write[priv][(lin>>12)%256]
-	if e.Tag == lin&^0xFFF && lin&0xFFF != 0xFFF {
+	e := &c.MMU.Cur.Write[priv][lin>>12%shadow.Entries]
+	if e.Tag == (lin+1)&^0xFFF {
 		i := e.Addend + lin
-		binary.LittleEndian.PutUint16(c.ram[i:i+2], v)
+		binary.LittleEndian.PutUint16(c.ram[i:], v)
 		return
 	}
 	c.writeSlow(lin, 2, uint64(v), priv)
 }
 
 func (c *CPU) writeLin32(lin uint32, v uint32, priv int) {
-	e := &c.MMU.Cur.Write[priv][(lin>>12)%256]
-	if e.Tag == lin&^0xFFF && lin&0xFFF <= 0xFFC {
+	e := &c.MMU.Cur.Write[priv][lin>>12%shadow.Entries]
+	if e.Tag == (lin+3)&^0xFFF {
 		i := e.Addend + lin
-		binary.LittleEndian.PutUint32(c.ram[i:i+4], v)
+		binary.LittleEndian.PutUint32(c.ram[i:], v)
 		return
 	}
 	c.writeSlow(lin, 4, uint64(v), priv)

@@ -19,5 +19,6 @@ func registrars() []func(*[decoder.NumOps]opInfo) {
 		regCPUID,
 		regIO,
 		regX87,
+		regSpec32, // last: it specialises the rows above
 	}
 }

@@ -112,7 +112,11 @@ func (c *CPU) shiftLinear(op int, v, count uint32, sz uint8) uint32 {
 		}
 		r = uint32(sv>>count) & m
 	}
-	c.setAllArith(nf | szp(r, sz))
+	var of uint32
+	if nf&FlagOF != 0 {
+		of = sb
+	}
+	c.setLazy(lzShift, sz, nf&FlagCF != 0, r, 0, of)
 	return r
 }
 

@@ -40,13 +40,15 @@ import "bt86/decoder"
 //     FLDPI/FLDL2T/FLDL2E/FLDLG2/FLDLN2 constants are the 387+ 66-bit
 //     constants rounded per RC, as hardware returns them.
 //   - F2XM1, FYL2X, FYL2XP1 and FPATAN are evaluated with math/big.Float
-//     series at 160 bits and rounded once per RC (PE and C1 reported), so
+//     series at 128 bits and rounded once per RC (PE and C1 reported), so
 //     they are within one rounding of the true value (hardware promises
 //     less than 1 ulp); exact cases (log2 of a power of two, ±0, ±1) are
 //     exact, and results within a hair of a representable value (atan of
 //     a tiny ratio) round on the correct side in the directed modes. They
-//     allocate and cost microseconds. On random operands they agree bit
-//     for bit with QEMU 7.2's extended-precision versions.
+//     allocate and cost microseconds. On ~100,000 random operations
+//     (TestX87DifferentialQEMU) they match QEMU 7.2's extended-precision
+//     versions bit for bit except where QEMU is an ulp off (mpmath sides
+//     with bt86) or mishandles a denormal operand.
 //   - Precision control affects only the operations the SDM lists (FADD,
 //     FSUB(R), FMUL, FDIV(R) in all forms, FSQRT); conversions, FRNDINT,
 //     FPREM, FSCALE and the transcendentals always use 64 bits (QEMU 7.2
@@ -66,15 +68,19 @@ import "bt86/decoder"
 // result (the destination and stack are unchanged), an unmasked OE or UE
 // on a register destination delivers the result with its exponent
 // wrapped by 24576 and on a memory destination stores nothing. Any
-// unmasked exception sets ES and B; the next waiting x87 instruction (any
-// escape but FNINIT, FNCLEX, FNSTCW, FNSTSW, FNSTENV, FNSAVE, FXSAVE,
-// FXRSTOR, and FWAIT) then raises #MF when CR0.NE=1. With CR0.NE=0 the
+// unmasked exception sets ES and B; the next waiting instruction (FWAIT,
+// or any escape but FNINIT, FNCLEX, FNSTCW, FNSTSW, FNSTENV, FNSAVE, the
+// FNENI/FNDISI/FNSETPM no-ops, FXSAVE and FXRSTOR) then raises #MF, before
+// doing anything, when CR0.NE=1. With CR0.NE=0 the
 // pending exception is ignored as if IGNNE# were asserted (FERR#/IRQ13 is
 // not modelled). ES is recomputed whenever the control word or status
 // word is loaded (FLDCW, FLDENV, FRSTOR, FXRSTOR).
 //
 // #NM: every escape raises it when CR0.EM or CR0.TS is set; FWAIT when
-// CR0.TS and CR0.MP are both set. A faulting instruction (#NM, #MF, #GP,
+// CR0.TS and CR0.MP are both set; FXSAVE/FXRSTOR when CR0.EM or CR0.TS
+// is set (as the P6-era manual, QEMU and Bochs do; today's SDM says #UD
+// for EM), after #UD when CPUID lacks FXSR, and before #GP(0) for an
+// operand that is not 16-byte aligned. A faulting instruction (#NM, #MF, #GP,
 // #SS, #PF) leaves the FPU and memory unchanged: memory operands are read,
 // and multi-byte stores are probed, before any state changes.
 //

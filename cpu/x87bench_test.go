@@ -148,3 +148,24 @@ func BenchmarkSoftFMUL(b *testing.B) {
 		x, _ = f80Mul(x, y, 0x037F)
 	}
 }
+
+// BenchmarkX87FYL2XGeneral is FYL2X's series path (log2 of 1.5), without
+// the instruction around it.
+func BenchmarkX87FYL2XGeneral(b *testing.B) {
+	c := newTestCPU(b, nil)
+	x := Float80{Mant: 0xC000000000000000, SExp: 0x3FFF}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		c.fyl2xVal(x, x, 0x037F)
+	}
+}
+
+// BenchmarkX87F2XM1Half is F2XM1's series path (2^0.5 - 1).
+func BenchmarkX87F2XM1Half(b *testing.B) {
+	c := newTestCPU(b, nil)
+	x := Float80{Mant: intBit, SExp: 0x3FFE}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		c.f2xm1Val(x, 0x037F)
+	}
+}

@@ -29,7 +29,7 @@ func f80Scale(a, b Float80, cw uint16) (Float80, uint16) {
 		bn, be, bm := unpack(b)
 		switch {
 		case be < 0:
-		case be > 30:
+		case be >= 30: // far beyond the exponent range either way
 			n = 1 << 30
 		default:
 			n = int32(bm >> uint(63-be))

@@ -258,7 +258,7 @@ func pack80(neg bool, exp int32, hi, lo uint64, prec int, cw uint16) (Float80, u
 	}
 	tiny := false
 	if exp < emin80 {
-		u := roundSig(neg, exp, hi, lo, prec, -1<<30, rc)
+		u := roundSig(neg, exp, hi, lo, prec, exp-64, rc) // unbounded exponent
 		tiny = u.exp < emin80
 		if tiny && cw&fpUE == 0 { // unmasked: wrapped exponent, no denormalization
 			fl |= fpUE
@@ -824,7 +824,7 @@ func toMem(a Float80, f memFormat, cw uint16) (uint64, uint16) {
 	}
 	tiny := false
 	if e < f.emin {
-		u := roundSig(neg, e, m, 0, f.prec, -1<<30, rc)
+		u := roundSig(neg, e, m, 0, f.prec, e-64, rc) // unbounded exponent
 		tiny = u.exp < f.emin
 		if tiny && cw&fpUE == 0 {
 			return 0, fpUE

@@ -112,7 +112,7 @@ func refRound80(x *big.Float, prec int, rc uint8) (Float80, uint16) {
 		return Float80{Mant: ^uint64(0) << uint(64-prec), SExp: sign | 0x7FFE}, fl
 	}
 	if ax.MantExp(nil)-1 < emin80 && c != 0 {
-		u := refRoundAt(ax, prec, -1<<30, mode)
+		u := refRoundAt(ax, prec, ax.MantExp(nil)-200, mode) // unbounded exponent
 		if u.MantExp(nil)-1 < emin80 {
 			fl |= fpUE
 		}
@@ -428,6 +428,14 @@ func TestSoftFloatSpecials(t *testing.T) {
 		{"tiny*tiny unmasked", func() (Float80, uint16) {
 			return f80Mul(Float80{Mant: intBit, SExp: 1}, Float80{Mant: intBit, SExp: 1}, cw&^fpUE)
 		}, Float80{Mant: intBit, SExp: uint16(2*-16382 + 24576 + bias80)}, fpUE},
+		// Found by the QEMU differential test: a scale of 2^31-1 and a
+		// far underflow to zero.
+		{"fscale huge", func() (Float80, uint16) {
+			return f80Scale(Float80{Mant: 0xB4BB6FC3D7FCC31A, SExp: 0x4009}, Float80{Mant: 0xFFFFFFFFFFFFFFFE, SExp: 0x401D}, 0x0B7F)
+		}, infinity(false), fpOE | fpPE | fpC1},
+		{"fscale tiny", func() (Float80, uint16) {
+			return f80Scale(fromInt(20), Float80{Mant: 0xBBFF8E1B306AECFC, SExp: 0xC01D}, 0x0F7F)
+		}, Float80{}, fpUE | fpPE},
 	} {
 		got, fl := c.got()
 		require.Equal(t, fmtF(c.want), fmtF(got), c.name)

@@ -13,7 +13,7 @@ import (
 // math/big.Float series at transPrec bits, rounded once; FSIN, FCOS,
 // FSINCOS and FPTAN use float64 (see the precision strategy in x87.go).
 
-const transPrec = 160
+const transPrec = 128
 
 func newBig() *big.Float { return new(big.Float).SetPrec(transPrec) }
 
@@ -104,31 +104,22 @@ func small(term, sum *big.Float) bool {
 }
 
 // atanhSeries returns z + z³/3 + z⁵/5 + ... (|z| well below 1).
-func atanhSeries(z *big.Float) *big.Float {
-	z2 := newBig().Mul(z, z)
-	sum := newBig().Set(z)
-	pow := newBig().Set(z)
-	term := newBig()
-	for k := int64(3); ; k += 2 {
-		pow.Mul(pow, z2)
-		term.Quo(pow, newBig().SetInt64(k))
-		sum.Add(sum, term)
-		if small(term, sum) {
-			return sum
-		}
-	}
-}
+func atanhSeries(z *big.Float) *big.Float { return oddSeries(z, false) }
 
 // atanSeries returns z - z³/3 + z⁵/5 - ... (|z| <= 0.2).
-func atanSeries(z *big.Float) *big.Float {
+func atanSeries(z *big.Float) *big.Float { return oddSeries(z, true) }
+
+func oddSeries(z *big.Float, alternate bool) *big.Float {
 	z2 := newBig().Mul(z, z)
-	z2.Neg(z2)
+	if alternate {
+		z2.Neg(z2)
+	}
 	sum := newBig().Set(z)
 	pow := newBig().Set(z)
-	term := newBig()
-	for k := int64(3); ; k += 2 {
+	term, k := newBig(), newBig()
+	for n := int64(3); ; n += 2 {
 		pow.Mul(pow, z2)
-		term.Quo(pow, newBig().SetInt64(k))
+		term.Quo(pow, k.SetInt64(n))
 		sum.Add(sum, term)
 		if small(term, sum) {
 			return sum
@@ -193,13 +184,9 @@ func (c *CPU) lnBig(x *big.Float) *big.Float {
 	return c.lnWithExp(m, e)
 }
 
-// lnWithExp returns ln(m) + e·ln2 for m near 1.
+// lnWithExp returns ln(m) + e·ln2 for m in [1/√2, √2).
 func (c *CPU) lnWithExp(m *big.Float, e int) *big.Float {
-	one := newBig().SetInt64(1)
-	num := newBig().Sub(m, one)
-	den := newBig().Add(m, one)
-	r := atanhSeries(num.Quo(num, den))
-	r.Mul(r, newBig().SetInt64(2))
+	r := c.lnNear1(m)
 	if e != 0 {
 		l := newBig().Mul(c.bigLn2(), newBig().SetInt64(int64(e)))
 		r.Add(r, l)
@@ -207,18 +194,64 @@ func (c *CPU) lnWithExp(m *big.Float, e int) *big.Float {
 	return r
 }
 
-// expm1Big returns e^t - 1 for |t| <= 1.
+// lnNear1 returns ln(m) for m in [1/√2, √2): ln(j/32) from a table (j =
+// round(32m)) plus 2 atanh((r-1)/(r+1)) for r = m/(j/32), within 1/64 of
+// one. Near m = 1 (j = 32) r is m itself, so the relative precision holds.
+func (c *CPU) lnNear1(m *big.Float) *big.Float {
+	m32 := newBig().SetMantExp(m, 5)
+	j, _ := m32.Add(m32, big.NewFloat(0.5)).Int64()
+	r := m
+	if j != 32 {
+		cj := newBig().SetInt64(j)
+		r = newBig().Quo(m, cj.SetMantExp(cj, -5))
+	}
+	s := c.lnSeries(r)
+	if j != 32 {
+		s.Add(s, c.lnTable(int(j)))
+	}
+	return s
+}
+
+// lnSeries returns ln(r) = 2 atanh((r-1)/(r+1)).
+func (c *CPU) lnSeries(r *big.Float) *big.Float {
+	one := newBig().SetInt64(1)
+	num := newBig().Sub(r, one)
+	den := newBig().Add(r, one)
+	s := atanhSeries(num.Quo(num, den))
+	return s.SetMantExp(s, 1)
+}
+
+// lnTable returns ln(j/32) for 22 <= j <= 46, computed once.
+func (c *CPU) lnTable(j int) *big.Float {
+	h := &c.fpuHooks
+	if h.lnK[j] == nil {
+		cj := newBig().SetInt64(int64(j))
+		h.lnK[j] = c.lnSeries(cj.SetMantExp(cj, -5))
+	}
+	return h.lnK[j]
+}
+
+// expm1Big returns e^t - 1 for |t| <= 1: the series at t/64, then six
+// doublings expm1(2u) = expm1(u)·(expm1(u) + 2).
 func expm1Big(t *big.Float) *big.Float {
-	sum := newBig().Set(t)
-	term := newBig().Set(t)
-	for k := int64(2); ; k++ {
-		term.Mul(term, t)
-		term.Quo(term, newBig().SetInt64(k))
+	const halvings = 6
+	u := newBig().SetMantExp(t, -halvings)
+	sum := newBig().Set(u)
+	term, k := newBig().Set(u), newBig()
+	for n := int64(2); ; n++ {
+		term.Mul(term, u)
+		term.Quo(term, k.SetInt64(n))
 		sum.Add(sum, term)
 		if small(term, sum) {
-			return sum
+			break
 		}
 	}
+	two := newBig().SetInt64(2)
+	for i := 0; i < halvings; i++ {
+		k.Add(sum, two)
+		sum.Mul(sum, k)
+	}
+	return sum
 }
 
 // f2xm1 computes 2^x - 1 (defined for -1 <= x <= 1).
@@ -391,11 +424,11 @@ func (c *CPU) fyl2xp1Val(x, y Float80, cw uint16) (Float80, uint16) {
 	}
 	xb := bigOf(x)
 	var l *big.Float
-	if x.SExp&0x7FFF < bias80-1 { // |x| < 1/2: ln(1+x) = 2 atanh(x/(2+x))
+	if x.SExp&0x7FFF < bias80-6 { // |x| < 1/64: ln(1+x) = 2 atanh(x/(2+x))
 		den := newBig().Add(xb, newBig().SetInt64(2))
 		l = atanhSeries(newBig().Quo(xb, den))
-		l.Mul(l, newBig().SetInt64(2))
-	} else {
+		l.SetMantExp(l, 1)
+	} else { // 1+x is exact
 		l = c.lnBig(newBig().Add(xb, newBig().SetInt64(1)))
 	}
 	l.Quo(l, c.bigLn2())

@@ -21,6 +21,13 @@ type MMU struct {
 	Phys  *mmu.Phys
 	Cur   *Space
 	Stats Counters
+	// OnChange, when set, is called after Cur changed and whenever a
+	// fetch translation the MMU held may have been dropped or replaced
+	// (flushes, CR3 loads that switch spaces, INVLPG, coherence,
+	// evictions). A caller may keep pointers into Cur's arrays, and what
+	// it derived from fetch translations (the interpreter's trace links),
+	// until it is called.
+	OnChange func()
 
 	ctl    mmu.Control
 	spaces []*Space // index = Space.id
@@ -249,6 +256,13 @@ func kindOf(acc mmu.Access) int {
 	return kRead
 }
 
+// changed calls the OnChange hook.
+func (m *MMU) changed() {
+	if m.OnChange != nil {
+		m.OnChange()
+	}
+}
+
 func privOf(acc mmu.Access) int { return int(acc>>2) & 1 }
 
 // walk runs the reference walker, keeping its A/D writes from looking
@@ -320,9 +334,15 @@ func (m *MMU) record(s *Space, k, p int, md meta) {
 	if !old.valid() {
 		s.live++
 		m.acquire(s, md.pt, md.pd)
-	} else if old.pt != md.pt || old.pd != md.pd {
-		m.acquire(s, md.pt, md.pd)
-		m.release(s, old.pt, old.pd)
+	} else {
+		if k == kFetch {
+			// An evicted translation stops being kept coherent.
+			m.changed()
+		}
+		if old.pt != md.pt || old.pd != md.pd {
+			m.acquire(s, md.pt, md.pd)
+			m.release(s, old.pt, old.pd)
+		}
 	}
 	*old = md
 	m.enter(s, k, p, slot)
@@ -353,6 +373,7 @@ func (m *MMU) invalidate(s *Space, k, p, slot int) {
 	md := &s.meta[k][p][slot]
 	m.release(s, md.pt, md.pd)
 	md.flags = 0
+	m.changed()
 	s.entries(k)[p][slot].Tag = invalidTag
 	s.live--
 	m.Stats.Dropped++
@@ -378,6 +399,7 @@ func (m *MMU) flushKind(k int) {
 // control state in force.
 func (m *MMU) flushAll() {
 	m.Stats.Flushes++
+	m.changed()
 	for _, s := range m.spaces {
 		if s.inUse {
 			m.dropSpace(s)
@@ -423,6 +445,7 @@ func (m *MMU) activate(s *Space) {
 
 // dropSpace empties s and releases its dependencies.
 func (m *MMU) dropSpace(s *Space) {
+	m.changed()
 	for pg := range s.deps {
 		m.removeWatcher(s, pg)
 	}
@@ -445,6 +468,8 @@ func (m *MMU) switchTo(key uint32, pdpte [4]uint64) {
 		}
 		return
 	}
+	// The current space changes: report it once Cur is set.
+	defer m.changed()
 	for _, s := range m.spaces {
 		if s.inUse && s.key == key {
 			m.Stats.Reused++

@@ -593,3 +593,35 @@ func TestDMANotify(t *testing.T) {
 	require.NoError(t, r.m.SetCR3(a))
 	r.mustMap(0x1000, 0, 0x102000, "the DMA'd PTE")
 }
+
+// TestOnChange checks that the hook runs after every change a cache of
+// fetch translations or of pointers into Cur must see: space switches
+// (with Cur already set), flushes, INVLPG, coherence and evictions.
+func TestOnChange(t *testing.T) {
+	modes(t, func(t *testing.T, r *rig) {
+		a, b := r.newRoot(), r.newRoot()
+		r.setPTE(a, 0x1000, 0x100000, RW|D)
+		r.setPTE(a, 0x101000, 0x102000, RW|D) // same slot as 0x1000
+		r.setPTE(b, 0x1000, 0x101000, RW|D)
+		r.enable(a, 0, 0, 0)
+		calls := 0
+		var cur *shadow.Space
+		r.m.OnChange = func() { calls++; cur = r.m.Cur }
+		expect := func(msg string, f func()) {
+			t.Helper()
+			n := calls
+			f()
+			assert.Greater(t, calls, n, msg)
+			assert.Same(t, r.m.Cur, cur, msg+": Cur was set before the hook ran")
+		}
+		r.mustMap(0x1000, mmu.AccFetch, 0x100000, "fetch")
+		expect("switch to a new space", func() { require.NoError(t, r.m.SetCR3(b)) })
+		expect("switch back", func() { require.NoError(t, r.m.SetCR3(a)) })
+		expect("INVLPG", func() { r.m.FlushPage(0x1000) })
+		r.mustMap(0x1000, mmu.AccFetch, 0x100000, "fetch again")
+		expect("coherence", func() { r.setPTE(a, 0x1000, 0x103000, RW|D) })
+		r.mustMap(0x1000, mmu.AccFetch, 0x103000, "fetch after the PTE write")
+		expect("eviction", func() { r.mustMap(0x101000, mmu.AccFetch, 0x102000, "conflicting fetch") })
+		expect("flush", func() { r.m.Flush() })
+	})
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"golang.org/x/term"
+)
+
+// ctrlA is QEMU's escape character on a multiplexed stdio console.
+const ctrlA = 0x01
+
+// console is the host terminal: raw mode while COM1 is on stdio, the VGA
+// screen drawn on the alternate screen, and the Ctrl-A escapes.
+type console struct {
+	h        hostIO
+	mu       sync.Mutex // serialises writes to the terminal
+	rawState *term.State
+	rawFD    int
+	altOn    bool
+}
+
+func newConsole(h hostIO) *console { return &console{h: h, rawFD: -1} }
+
+func fdOf(x any) (int, bool) {
+	f, ok := x.(*os.File)
+	if !ok {
+		return 0, false
+	}
+	return int(f.Fd()), true
+}
+
+// isTerminalOut reports whether stdout is a terminal.
+func (c *console) isTerminalOut() bool {
+	fd, ok := fdOf(c.h.out)
+	return ok && term.IsTerminal(fd)
+}
+
+func (c *console) isTerminalIn() bool {
+	fd, ok := fdOf(c.h.in)
+	return ok && term.IsTerminal(fd)
+}
+
+// lockedWriter writes to w under the console's lock.
+type lockedWriter struct {
+	c *console
+	w io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.c.mu.Lock()
+	defer l.c.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// serialOut is where COM1's output goes when it is on stdio.
+func (c *console) serialOut() io.Writer { return lockedWriter{c, c.h.out} }
+
+// displayOut is where the VGA screen is drawn.
+func (c *console) displayOut() io.Writer { return lockedWriter{c, c.h.out} }
+
+// start puts the terminal in raw mode when COM1 or the screen uses it,
+// switches to the alternate screen for the VGA display, and forwards
+// stdin until Ctrl-A x calls quit: to serial when COM1 is on stdio,
+// otherwise as keystrokes to keys when the screen is shown.
+func (c *console) start(showVGA, serialStdio bool, serial, keys func([]byte), quit func()) error {
+	if (showVGA || serialStdio) && c.isTerminalIn() {
+		fd, _ := fdOf(c.h.in)
+		st, err := term.MakeRaw(fd)
+		if err != nil {
+			return fmt.Errorf("terminal raw mode: %w", err)
+		}
+		c.rawState, c.rawFD = st, fd
+	}
+	if showVGA {
+		c.mu.Lock()
+		io.WriteString(c.h.out, "\x1b[?1049h\x1b[2J")
+		c.altOn = true
+		c.mu.Unlock()
+	}
+	if c.h.in == nil || !(showVGA || serialStdio) {
+		return nil
+	}
+	send := serial
+	if !serialStdio {
+		send = func(b []byte) {
+			for _, ch := range b {
+				if k := keystroke(ch); k != nil {
+					keys(k)
+				}
+			}
+		}
+	}
+	go c.forward(send, quit)
+	return nil
+}
+
+// forward reads stdin: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A
+// h prints help; everything else goes to send.
+func (c *console) forward(send func([]byte), quit func()) {
+	buf := make([]byte, 1024)
+	escaped := false
+	for {
+		n, err := c.h.in.Read(buf)
+		var out []byte
+		for _, b := range buf[:n] {
+			switch {
+			case escaped:
+				escaped = false
+				switch b {
+				case 'x', 'X':
+					if len(out) > 0 {
+						send(out)
+					}
+					quit()
+					return
+				case 'h', 'H', '?':
+					c.mu.Lock()
+					io.WriteString(c.h.out, "\r\nC-a x    exit emu\r\nC-a C-a  send C-a\r\nC-a h    this help\r\n")
+					c.mu.Unlock()
+				case ctrlA:
+					out = append(out, ctrlA)
+				default:
+					out = append(out, ctrlA, b)
+				}
+			case b == ctrlA:
+				escaped = true
+			default:
+				out = append(out, b)
+			}
+		}
+		if len(out) > 0 {
+			send(out)
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// stop restores the terminal.
+func (c *console) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.altOn {
+		io.WriteString(c.h.out, "\x1b[0m\x1b[?25h\x1b[?1049l")
+		c.altOn = false
+	}
+	if c.rawState != nil {
+		_ = term.Restore(c.rawFD, c.rawState)
+		c.rawState = nil
+		io.WriteString(c.h.out, "\r\n")
+	}
+}

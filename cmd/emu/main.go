@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"bt86/guest/demo"
+	"bt86/machine"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0 // the guest powered off (or the user quit)
+	exitGuest    = 1 // the guest failed: triple fault
+	exitUsage    = 2 // bad flags or input files
+	exitInternal = 3 // an emulator bug
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], hostIO{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
+}
+
+// hostIO is the host side of the console; tests substitute their own.
+type hostIO struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// options are the parsed command line.
+type options struct {
+	kernel, initrd, cmdline string
+	memMiB                  int
+	serial                  string
+	serialSet               bool
+	nographic               bool
+	icount                  icountFlag
+	noReboot                bool
+	debug                   string
+	stats                   bool
+}
+
+// icountFlag accepts QEMU's spellings: -icount, -icount=shift=N (N ns
+// per instruction is 2^N) and -icount=auto (treated as shift=0).
+type icountFlag struct {
+	on    bool
+	shift int
+}
+
+func (f *icountFlag) IsBoolFlag() bool { return true }
+
+func (f *icountFlag) String() string {
+	if f == nil || !f.on {
+		return "false"
+	}
+	return fmt.Sprintf("shift=%d", f.shift)
+}
+
+func (f *icountFlag) Set(s string) error {
+	switch {
+	case s == "true" || s == "auto" || s == "":
+		f.on, f.shift = true, 0
+	case s == "false":
+		f.on = false
+	default:
+		v, ok := strings.CutPrefix(s, "shift=")
+		if !ok {
+			v = s
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10 {
+			return fmt.Errorf("want shift=N with N in 0..10, or auto")
+		}
+		f.on, f.shift = true, n
+	}
+	return nil
+}
+
+const usage = `usage: emu [options]
+
+With no -kernel, emu boots its built-in demo guest.
+
+  -kernel FILE      boot a Linux bzImage directly (32-bit boot protocol)
+  -initrd FILE      initramfs for the kernel
+  -append "ARGS"    kernel command line (e.g. "console=ttyS0")
+  -m MiB            RAM size in MiB (default 128)
+  -serial DEV       COM1: stdio, none or file:PATH
+                    (default stdio; none when the VGA screen is shown)
+  -nographic        no VGA screen on the terminal; COM1 on stdio
+  -icount[=shift=N] deterministic: virtual time is 2^N ns per instruction
+  -no-reboot        exit when the guest resets instead of rebooting
+  -d LIST           debug logging (accepted, not implemented yet)
+  -stats            print emulation statistics on exit
+
+On a terminal, COM1 on stdio puts the terminal in raw mode: type
+Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.
+`
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("emu", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run reports errors in one line
+	fs.Usage = func() {}
+	fs.StringVar(&o.kernel, "kernel", "", "")
+	fs.StringVar(&o.initrd, "initrd", "", "")
+	fs.StringVar(&o.cmdline, "append", "", "")
+	fs.IntVar(&o.memMiB, "m", machine.DefaultMemoryMiB, "")
+	fs.StringVar(&o.serial, "serial", "", "")
+	fs.BoolVar(&o.nographic, "nographic", false, "")
+	fs.Var(&o.icount, "icount", "")
+	fs.BoolVar(&o.noReboot, "no-reboot", false, "")
+	fs.StringVar(&o.debug, "d", "", "")
+	fs.BoolVar(&o.stats, "stats", false, "")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(stderr, usage)
+			return nil, err
+		}
+		return nil, fmt.Errorf("%v (emu -h for help)", err)
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "serial" {
+			o.serialSet = true
+		}
+	})
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (disk images are not supported yet; use -kernel)", fs.Arg(0))
+	}
+	if o.kernel == "" && (o.initrd != "" || o.cmdline != "") {
+		return nil, errors.New("-initrd and -append need -kernel")
+	}
+	switch {
+	case o.serial == "", o.serial == "stdio", o.serial == "none", strings.HasPrefix(o.serial, "file:") && len(o.serial) > 5:
+	default:
+		return nil, fmt.Errorf("-serial %q: want stdio, none or file:PATH", o.serial)
+	}
+	return o, nil
+}
+
+// run is emu's main program; it returns the process exit code.
+func run(args []string, h hostIO) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(h.err, "bt86: internal error: %v (a bt86 bug: please report it with the command line)\n", r)
+			if os.Getenv("BT86_TRACEBACK") != "" {
+				h.err.Write(debug.Stack())
+			}
+			code = exitInternal
+		}
+	}()
+	o, err := parseFlags(args, h.err)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(h.err, "bt86: %v\n", err)
+		return exitUsage
+	}
+	return boot(o, h)
+}
+
+func boot(o *options, h hostIO) int {
+	fail := func(err error) int {
+		fmt.Fprintf(h.err, "bt86: %v\n", err)
+		return exitUsage
+	}
+	var kernel, initrd []byte
+	if o.kernel != "" {
+		var err error
+		if kernel, err = readFile("-kernel", o.kernel); err != nil {
+			return fail(err)
+		}
+		if o.initrd != "" {
+			if initrd, err = readFile("-initrd", o.initrd); err != nil {
+				return fail(err)
+			}
+		}
+	}
+
+	con := newConsole(h)
+	serialStdio := o.serial == "stdio" || (!o.serialSet && (o.nographic || !con.isTerminalOut()))
+	showVGA := !o.nographic && con.isTerminalOut() && !serialStdio
+
+	cfg := machine.Config{MemoryMiB: o.memMiB, NoReboot: o.noReboot}
+	if o.icount.on {
+		cfg.Deterministic = true
+		cfg.NsPerInstruction = 1 << o.icount.shift
+	} else {
+		cfg.StartTime = time.Now() // the one host clock sample devices get
+	}
+	switch {
+	case serialStdio:
+		cfg.Serial = con.serialOut()
+	case strings.HasPrefix(o.serial, "file:"):
+		f, err := os.Create(strings.TrimPrefix(o.serial, "file:"))
+		if err != nil {
+			return fail(fmt.Errorf("-serial: %w", err))
+		}
+		defer f.Close()
+		cfg.Serial = f
+	}
+	if showVGA {
+		cfg.Display = con.displayOut()
+	}
+	m, err := machine.New(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	defer m.Close()
+	if kernel != nil {
+		if err := m.LoadLinux(kernel, initrd, o.cmdline); err != nil {
+			return fail(fmt.Errorf("-kernel %s: %w", o.kernel, err))
+		}
+	} else if err := m.LoadProgram(demo.Image()); err != nil {
+		return fail(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	var sig atomic.Value // the os.Signal that stopped the run
+	go func() {
+		select {
+		case s := <-sigs:
+			sig.Store(s)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+
+	if err := con.start(showVGA, serialStdio, m.SendSerial, m.SendKeys, cancel); err != nil {
+		return fail(err)
+	}
+	res, err := m.Run(ctx)
+	cancel()
+	con.stop()
+	signaled, _ := sig.Load().(os.Signal)
+	if showVGA { // leave the last screen on the terminal
+		fmt.Fprintln(h.out, strings.TrimRight(strings.Join(m.VGA().Text(), "\n"), "\n"))
+	}
+
+	var ie *machine.InternalError
+	if errors.As(err, &ie) {
+		fmt.Fprintf(h.err, "bt86: %v (a bt86 bug: please report it with the command line)\n", err)
+		if os.Getenv("BT86_TRACEBACK") != "" {
+			h.err.Write(ie.Stack)
+		}
+		return exitInternal
+	}
+	if err != nil {
+		fmt.Fprintf(h.err, "bt86: %v\n", err)
+		return exitGuest
+	}
+	what := res.String()
+	switch {
+	case res.Reason == machine.ReasonCanceled && signaled != nil:
+		what = fmt.Sprintf("stopped by %v", signaled)
+	case res.Reason == machine.ReasonCanceled:
+		what = "quit (Ctrl-A x)"
+	}
+	fmt.Fprintf(h.err, "bt86: %s after %d instructions, %.1f s, %.1f MIPS\n",
+		what, res.Instructions, res.HostTime.Seconds(), res.MIPS())
+	if o.stats {
+		printStats(h.err, res)
+	}
+	switch res.Reason {
+	case machine.ReasonTripleFault:
+		return exitGuest
+	case machine.ReasonDebugExit:
+		return res.ExitStatus
+	case machine.ReasonCanceled:
+		if signaled != nil {
+			return 128 + signalNumber(signaled)
+		}
+	}
+	return exitOK
+}
+
+func signalNumber(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return int(n)
+	}
+	return 1
+}
+
+// readFile reads a boot file with a one-line error naming the flag.
+func readFile(flagName, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s %s: %v", flagName, path, err)
+	}
+	return b, nil
+}
+
+func printStats(w io.Writer, r machine.Result) {
+	fmt.Fprintf(w, "bt86: stats: instructions %d, host %.3f s, %.1f MIPS, virtual time %.3f s, resets %d\n",
+		r.Instructions, r.HostTime.Seconds(), r.MIPS(), float64(r.VirtualTime)/1e9, r.Resets)
+	c := r.CPU
+	fmt.Fprintf(w, "bt86: stats: cpu retired=%d traces=%d trace-hits=%d invalidations=%d exceptions=%d interrupts=%d\n",
+		c.Retired, c.Traces, c.TraceHits, c.Invalidations, c.Exceptions, c.Interrupts)
+	fmt.Fprintf(w, "bt86: stats: mmu %v\n", r.MMU)
+}

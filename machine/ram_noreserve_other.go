@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package machine
+
+const mapNoReserve = 0
