@@ -48,7 +48,7 @@ var (
 	l1           = append([]string{"mmu", "devices/..."}, l0...)
 	l2           = append([]string{"mmu/shadow"}, l1...)
 	l3           = append([]string{"cpu"}, l2...)
-	l4           = append([]string{"dbt/...", "bios/..."}, l3...)
+	l4           = append([]string{"dbt/...", "bios/...", "gdbstub"}, l3...)
 	belowMachine = append([]string{"guest/..."}, l4...)
 )
 
@@ -78,6 +78,8 @@ var policy = []rule{
 	{pkgs: []string{"dbt/internal/..."}, allow: []string{"dbt/internal/...", "cpu", "decoder", "mmu", "mmu/shadow", "bus"}, ext: []string{"github.com/twitchyliquid64/golang-asm"}},
 	{pkgs: []string{"dbt/..."}, allow: []string{"dbt/internal/...", "cpu", "decoder", "mmu", "mmu/shadow", "bus"}, ext: []string{"github.com/twitchyliquid64/golang-asm"}},
 	{pkgs: []string{"bios/..."}, allow: []string{"bios/...", "cpu", "bus", "mmu"}},
+	// The gdb stub drives a vCPU (or any engine through its Target).
+	{pkgs: []string{"gdbstub"}, allow: []string{"cpu", "decoder", "mmu", "mmu/shadow", "bus"}},
 	// Loaders and host tools for guests (initramfs, cpio, ...): anything
 	// below machine, including each other.
 	{pkgs: []string{"guest/..."}, allow: belowMachine},
