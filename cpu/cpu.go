@@ -205,7 +205,17 @@ func (c *CPU) StateChanged() {
 }
 
 func (c *CPU) mmuControl() mmu.Control {
-	return mmu.Control{CR0: c.CR0, CR3: c.CR3, CR4: c.CR4, EFER: c.EFER}
+	ctl := mmu.Control{CR0: c.CR0, CR3: c.CR3, CR4: c.CR4, EFER: c.EFER}
+	if ctl.Paging() && ctl.PAE() {
+		// The PDPTE registers are part of the CPU: a harness or a restore
+		// that sets State directly reloads them from the guest's PDPT as
+		// a MOV CR3 would (the MMU raises #GP for reserved bits only on a
+		// guest write, so a bad PDPT here leaves the entries zero).
+		if pd, err := mmu.LoadPDPTEs(c.phys, ctl.CR3); err == nil {
+			ctl.PDPTE = pd
+		}
+	}
+	return ctl
 }
 
 // mmuChanged is the MMU's change hook: the current space or its fetch
@@ -275,5 +285,12 @@ func (c *CPU) v86() bool { return c.Flags&FlagVM != 0 }
 // Stop asks Run to return at the next instruction boundary.
 func (c *CPU) Stop() { c.stopReq = true; c.events |= evEndTrace }
 
-// Retired is the number of instructions retired since power-on.
+// Retired is the number of instructions retired since power-on, as of
+// the last return from Run.
 func (c *CPU) Retired() uint64 { return c.Stats.Retired }
+
+// InstructionCount is the exact number of instructions retired since
+// power-on at any point, including inside Run (from an I/O port handler or
+// an instruction that reads the TSC): time sources use it so that guest
+// time moves within a CPU slice.
+func (c *CPU) InstructionCount() uint64 { return c.Stats.Retired + uint64(c.ran) }

@@ -194,16 +194,7 @@ func (c *CPU) DebugLoadSegment(seg int, sel uint16) bool {
 // PDPTE registers from CR3 (StateChanged installs none), keeping the old
 // ones if the table has reserved bits set.
 func (c *CPU) DebugStateChanged() {
-	old := c.MMU.Control()
-	c.StateChanged()
-	ctl := c.mmuControl()
-	if ctl.PAE() {
-		ctl.PDPTE = old.PDPTE
-		if pd, err := mmu.LoadPDPTEs(c.phys, ctl.CR3); err == nil {
-			ctl.PDPTE = pd
-		}
-		c.MMU.SetControl(ctl)
-	}
+	c.StateChanged() // reloads the PDPTE registers under PAE paging
 }
 
 // InterruptController returns the interrupt controller the CPU polls.

@@ -65,12 +65,13 @@ func (c *CPU) Run(budget int) Exit {
 	for {
 		r, exit, done := c.runSome(budget - spent)
 		retired += r
+		c.Stats.Retired += uint64(r)
+		c.ran = 0 // InstructionCount stays exact between slices
 		// A delivered exception uses one unit of budget, so a guest
 		// stuck in an exception loop still returns to its machine.
 		spent += r + 1
 		if done {
 			exit.Retired = retired
-			c.Stats.Retired += uint64(retired)
 			return exit
 		}
 	}

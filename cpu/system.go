@@ -433,7 +433,7 @@ func (c *CPU) sti(in *decoder.Inst) {
 // readTSC returns the time-stamp counter: State.TSC plus the instructions
 // retired, kept strictly increasing.
 func (c *CPU) readTSC() uint64 {
-	v := c.TSC + c.Stats.Retired
+	v := c.TSC + c.InstructionCount()
 	if v <= c.pm.lastTSC {
 		v = c.pm.lastTSC + 1
 	}
@@ -443,7 +443,7 @@ func (c *CPU) readTSC() uint64 {
 
 // writeTSC sets the time-stamp counter (WRMSR 0x10).
 func (c *CPU) writeTSC(v uint64) {
-	c.TSC = v - c.Stats.Retired
+	c.TSC = v - c.InstructionCount()
 	c.pm.lastTSC = v - 1
 }
 

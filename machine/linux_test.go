@@ -184,6 +184,15 @@ func TestLinuxBoot(t *testing.T) {
 	}
 	require.Equal(t, ReasonPowerOff, res.Reason, "serial tail:\n%s", con.tail(2000))
 	require.Contains(t, con.String()[pos:], "reboot: System halted")
+	// The kernel log: no oops or warning splat, and a calibrated timer
+	// (the TSC measured against the PIT, as on a real P6).
+	log := con.String()
+	for _, bad := range []string{"Oops", "BUG:", "Call Trace:", "WARNING:", "Kernel panic",
+		"tsc: Unable to calibrate", "Marking TSC unstable", "Unknown CPU"} {
+		require.NotContains(t, log, bad)
+	}
+	require.Contains(t, log, "tsc: Detected")
+	require.Contains(t, log, "clocksource: Switched to clocksource tsc")
 	fmt.Printf("linux-boot: powered off after %.1f s, %d instructions, %.1f MIPS, virtual %.1f s\n",
 		time.Since(start).Seconds(), res.Instructions, res.MIPS(), float64(res.VirtualTime)/1e9)
 }

@@ -127,8 +127,8 @@ func (m *Machine) wire() error {
 	m.irq.sink = m.pic
 	m.cpu = cpu.New(cpu.Config{Phys: m.phys, Ports: m.bus, PIC: m.pic})
 
-	m.pit = pit.New(&m.clk, m.irq.source())
-	m.rtc = cmos.New(m.cfg.StartTime, &m.clk, m.irq.source())
+	m.pit = pit.New(sliceClock{m}, m.irq.source())
+	m.rtc = cmos.New(m.cfg.StartTime, sliceClock{m}, m.irq.source())
 	m.rtc.Configure(cmos.Config{LowMem: uint64(len(m.ram)), FPU: true, PS2Mouse: true})
 	for i := range m.com {
 		var out io.Writer

@@ -110,6 +110,12 @@ type runState struct {
 	ips         float64    // host mode: measured instructions per second
 	lastDisplay time.Time
 	timer       *time.Timer
+	// The current CPU slice, for sliceClock.
+	inSlice    bool
+	sliceStart clock.Time
+	sliceEnd   clock.Time
+	sliceCount uint64
+	nsPerInstr float64
 }
 
 // Run runs the guest until it powers off, triple faults, asks for a reset
@@ -166,12 +172,16 @@ func (m *Machine) Run(ctx context.Context) (res Result, err error) {
 		if !m.cfg.Deterministic {
 			t0 = time.Now()
 		}
+		m.beginSlice(budget)
 		exit := m.cpu.Run(budget)
+		m.endSlice()
 		if m.sliceHook != nil {
 			m.sliceHook(exit)
 		}
 		if m.cfg.Deterministic {
-			m.clk.Advance(clock.Time(max(exit.Retired, 1)) * clock.Time(m.cfg.NsPerInstruction))
+			// endSlice moved the clock by the instructions retired; an
+			// empty slice (an exception loop) still moves it.
+			m.clk.Set(m.run.sliceStart + clock.Time(max(exit.Retired, 1))*clock.Time(m.cfg.NsPerInstruction))
 		} else if dt := time.Since(t0); exit.Retired >= 1000 && dt > 0 {
 			rate := float64(exit.Retired) / dt.Seconds()
 			m.run.ips = 0.75*m.run.ips + 0.25*rate
