@@ -124,6 +124,11 @@ type CPU struct {
 	pm       pmState // protected-mode scratch (pm.go)
 	// Trace, when set, is called before every instruction (debugging).
 	Trace func(c *CPU, in *decoder.Inst)
+	// TimeSource, when set, gives the time the TSC counts (in TSC ticks,
+	// before State.TSC's offset); the machine sets it to its virtual clock
+	// so the TSC and the timers agree. Unset, the TSC counts retired
+	// instructions.
+	TimeSource func() uint64
 	// OnInterrupt, when set, is called as each interrupt or exception is
 	// delivered (before the transfer), for tracing (-d int) and tests.
 	OnInterrupt func(c *CPU, vector uint8, code uint32, hasCode bool)

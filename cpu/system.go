@@ -430,10 +430,19 @@ func (c *CPU) sti(in *decoder.Inst) {
 
 // ---- time stamp and performance counters ----
 
+// tscBase is what the TSC counts: the machine's time source, or retired
+// instructions.
+func (c *CPU) tscBase() uint64 {
+	if c.TimeSource != nil {
+		return c.TimeSource()
+	}
+	return c.InstructionCount()
+}
+
 // readTSC returns the time-stamp counter: State.TSC plus the instructions
 // retired, kept strictly increasing.
 func (c *CPU) readTSC() uint64 {
-	v := c.TSC + c.InstructionCount()
+	v := c.TSC + c.tscBase()
 	if v <= c.pm.lastTSC {
 		v = c.pm.lastTSC + 1
 	}
@@ -443,7 +452,7 @@ func (c *CPU) readTSC() uint64 {
 
 // writeTSC sets the time-stamp counter (WRMSR 0x10).
 func (c *CPU) writeTSC(v uint64) {
-	c.TSC = v - c.InstructionCount()
+	c.TSC = v - c.tscBase()
 	c.pm.lastTSC = v - 1
 }
 

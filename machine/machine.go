@@ -127,6 +127,10 @@ func (m *Machine) wire() error {
 	m.irq.sink = m.pic
 	m.cpu = cpu.New(cpu.Config{Phys: m.phys, Ports: m.bus, PIC: m.pic})
 
+	// The TSC counts virtual nanoseconds (1 GHz), read from the same
+	// clock as the timers so that Linux's calibration against the PIT
+	// finds them consistent, in both time modes.
+	m.cpu.TimeSource = func() uint64 { return uint64(sliceClock{m}.Now()) }
 	m.pit = pit.New(sliceClock{m}, m.irq.source())
 	m.rtc = cmos.New(m.cfg.StartTime, sliceClock{m}, m.irq.source())
 	m.rtc.Configure(cmos.Config{LowMem: uint64(len(m.ram)), FPU: true, PS2Mouse: true})

@@ -164,10 +164,6 @@ func (m *Machine) Run(ctx context.Context) (res Result, err error) {
 		m.refreshDisplay(false)
 
 		budget := m.budget()
-		// The TSC counts virtual nanoseconds (1 GHz): between slices it
-		// is set to virtual time; within one it advances by one per
-		// instruction (see cpu.readTSC).
-		m.cpu.TSC = uint64(m.clk.Now()) - m.cpu.Stats.Retired
 		var t0 time.Time
 		if !m.cfg.Deterministic {
 			t0 = time.Now()

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# test.sh: bt86's test command (README, CI). Runs go vet and every test
+# test.sh: bt86's test command (README, CI). Installs what the tests need
+# (scripts/setup.sh, idempotent), then runs gofmt, go vet and every test
 # with -v into a log, prints the conformance suites' pass counts and each
 # package's result, and exits with go test's status.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+bash "$ROOT/scripts/setup.sh" || { echo "test.sh: set-up failed"; exit 1; }
 log=${BT86_TEST_LOG:-$(mktemp -t bt86-test.XXXXXX)}
 gofmt_out=$(gofmt -l . | grep -v '^vendor/' || true)
 if [ -n "$gofmt_out" ]; then
