@@ -109,3 +109,19 @@ func BenchmarkInterpMixed(b *testing.B) {
 		0xC3, // ret
 	})
 }
+
+// BenchmarkInterpCalls: a function called from four sites per iteration,
+// so that its RET has four targets (more than a trace's links hold).
+func BenchmarkInterpCalls(b *testing.B) {
+	benchGuest(b, []byte{
+		0xE8, 0x14, 0x00, 0x00, 0x00, // l: call f
+		0xE8, 0x0F, 0x00, 0x00, 0x00, // call f
+		0xE8, 0x0A, 0x00, 0x00, 0x00, // call f
+		0xE8, 0x05, 0x00, 0x00, 0x00, // call f
+		0x49,       // dec ecx
+		0x75, 0xE9, // jnz l
+		0xEB, 0xE7, // jmp l (ECX wrapped)
+		0x01, 0xC8, // f: add eax, ecx
+		0xC3, // ret
+	})
+}

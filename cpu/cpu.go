@@ -67,19 +67,37 @@ type Config struct {
 	Model *Model
 }
 
-// segCheck holds a copy of a segment's base and its precomputed limit
-// bounds for the access fast path: an access of n bytes at offset off is
-// allowed when lo <= off and off+n-1 <= hi. An unusable access kind has
-// lo > hi.
+// segCheck holds a copy of a segment's base and its limits for reads and
+// writes, for the access fast path. The offsets lo..hi are allowed; the
+// check of an access of n bytes at off, lo <= off && off+n-1 <= hi, is
+// made as off-lo (modulo 2^32) + n-1 <= hi-lo, one comparison (off below
+// lo wraps to more than hi-lo). An unusable access kind has a span of -1.
 type segCheck struct {
-	base               uint32
-	rlo, rhi, wlo, whi uint32
+	base         uint32
+	rlo, wlo     uint32
+	rspan, wspan int64
 }
+
+// segSpan returns the span of the offsets lo..hi, -1 if there are none.
+func segSpan(lo, hi uint32) int64 {
+	if lo > hi {
+		return -1
+	}
+	return int64(hi) - int64(lo)
+}
+
+// readOK reports whether a read of n bytes at off is within the limits.
+func (k *segCheck) readOK(off, n uint32) bool { return int64(off-k.rlo)+int64(n-1) <= k.rspan }
+
+// writeOK reports whether a write of n bytes at off is within the limits.
+func (k *segCheck) writeOK(off, n uint32) bool { return int64(off-k.wlo)+int64(n-1) <= k.wspan }
 
 // Stats are interpreter counters.
 type Stats struct {
-	Retired       uint64
-	Traces        uint64 // traces decoded
+	Retired uint64
+	Traces  uint64 // traces decoded
+	// TraceHits counts lookups answered by the jump cache or the trace
+	// cache; transfers that follow a trace's links are not counted.
 	TraceHits     uint64
 	Invalidations uint64 // traces dropped by code writes
 	Exceptions    uint64
@@ -117,7 +135,8 @@ type CPU struct {
 	// MMU's fetch translations, and validates trace links.
 	gen      uint64
 	traces   []*trace
-	stamps   []uint32 // code write stamps, one per RAM page
+	jumps    [jumpSlots]traceLink // see lookup
+	stamps   []uint32             // code write stamps, one per RAM page
 	stopReq  bool
 	Stats    Stats
 	fpuHooks fpuHooks
@@ -202,7 +221,7 @@ func (c *CPU) StateChanged() {
 		c.segUpdated(i)
 	}
 	for i := len(c.Seg); i < len(c.segc); i++ {
-		c.segc[i] = segCheck{rlo: 1, rhi: 0, wlo: 1, whi: 0}
+		c.segc[i] = segCheck{rspan: -1, wspan: -1}
 	}
 	c.modeChanged()
 	c.MMU.SetControl(c.mmuControl())
@@ -254,10 +273,9 @@ func (c *CPU) segUpdated(i int) {
 	s := &c.Seg[i]
 	k := &c.segc[i]
 	if !s.Valid || s.Attr&AttrP == 0 {
-		*k = segCheck{base: s.Base, rlo: 1, rhi: 0, wlo: 1, whi: 0}
+		*k = segCheck{base: s.Base, rspan: -1, wspan: -1}
 		return
 	}
-	k.base = s.Base
 	lo, hi := uint32(0), s.Limit
 	if s.Attr&(AttrS|AttrCode|AttrDC) == AttrS|AttrDC { // expand-down data
 		lo, hi = s.Limit+1, 0xFFFF
@@ -268,14 +286,14 @@ func (c *CPU) segUpdated(i int) {
 			lo, hi = 1, 0
 		}
 	}
-	k.rlo, k.rhi, k.wlo, k.whi = lo, hi, lo, hi
+	*k = segCheck{base: s.Base, rlo: lo, wlo: lo, rspan: segSpan(lo, hi), wspan: segSpan(lo, hi)}
 	if c.protected() && !c.v86() {
 		code := s.Attr&AttrCode != 0
 		if code && s.Attr&AttrRW == 0 {
-			k.rlo, k.rhi = 1, 0
+			k.rspan = -1
 		}
 		if code || s.Attr&AttrRW == 0 {
-			k.wlo, k.whi = 1, 0
+			k.wspan = -1
 		}
 	}
 	if i == SS || i == CS {

@@ -9,7 +9,9 @@ import (
 
 // handler executes one decoded instruction. On entry c.EIP is the
 // instruction's address and c.next the address after it; a handler that
-// transfers control sets c.next.
+// transfers control sets c.next. Only an instruction that ends its trace
+// (endsTrace) or raises an event may do so: the hot loop takes the EIP of
+// the other instructions from their ops.
 type handler func(c *CPU, in *decoder.Inst)
 
 // opInfo is one row of the dispatch table.
@@ -19,34 +21,39 @@ type opInfo struct {
 	// (spec32.go).
 	pick picker
 	// endsTrace marks instructions after which decoding of a trace stops
-	// (control transfers and instructions that change the mode).
+	// (control transfers and instructions that change the mode), except
+	// that decodeTrace follows a direct JMP or CALL within the page.
 	endsTrace bool
 }
 
-// A trace is a run of predecoded instructions from one physical address,
-// ending at a control transfer or a page end. Traces are cached by
-// physical address and dropped when their page is written.
+// A trace is a run of predecoded instructions from one physical address
+// and EIP, ending at a control transfer or a page end. Traces are cached
+// by physical address and EIP and dropped when their page is written.
 type trace struct {
 	phys   uint64
+	eip    uint32
 	code32 bool
 	stamp  uint32 // write stamp of the first page at decode time
 	phys2  int64  // second page (an instruction crosses into it), or -1
 	stamp2 uint32
 	ops    []traceOp
-	// links remember the last two traces that followed this one, the
-	// most recent first (see follow).
+	// links remember traces that followed this one (see follow).
 	links [2]traceLink
 }
 
 type traceOp struct {
 	fn   handler
 	next *traceOp // the following op of the trace, or nil
+	eip  uint32   // the instruction's address
+	end  uint32   // the address after it (wrapped to the code size)
 	in   decoder.Inst
 }
 
 // A traceLink caches the trace that starts at eip, valid while the CPU's
 // code generation is unchanged: then CS, the mode, the fetch translation
 // and the code bytes are all what they were when the trace was looked up.
+// Traces link to their successors with them, and the jump cache (lookup)
+// is made of them.
 type traceLink struct {
 	eip uint32
 	gen uint64
@@ -55,6 +62,7 @@ type traceLink struct {
 
 const (
 	traceSlots = 1 << 14
+	jumpSlots  = 1 << 10
 	maxTrace   = 32
 )
 
@@ -153,25 +161,28 @@ func (c *CPU) afterException(e exception) (Exit, bool) {
 // instruction raises an event, or an interrupt is pending.
 func (c *CPU) runTraces(limit int) {
 	c.events = 0
-	t := c.getTrace()
+	t := c.lookup()
 	for {
 		if limit-c.ran <= len(t.ops) {
 			// The budget ends in or with this trace.
 			c.runOps(t, limit, nil)
 			return
 		}
+		// Only the last op, or one that raises an event, may change
+		// the next EIP, so EIP comes from each op until then.
 		for op := &t.ops[0]; ; {
-			c.next = (c.EIP + uint32(op.in.Len)) & c.ipMask
+			c.EIP, c.next = op.eip, op.end
 			op.fn(c, &op.in)
-			c.EIP = c.next
 			c.ran++
 			if c.events != 0 {
+				c.EIP = c.next
 				return
 			}
 			if op = op.next; op == nil {
 				break
 			}
 		}
+		c.EIP = c.next
 		if c.Flags&FlagIF != 0 && c.pic != nil && c.pic.HasInterrupt() {
 			return
 		}
@@ -191,7 +202,7 @@ func (c *CPU) runOps(t *trace, limit int, hook func(c *CPU, in *decoder.Inst)) {
 			return
 		}
 		op := &t.ops[i]
-		c.next = (c.EIP + uint32(op.in.Len)) & c.ipMask
+		c.EIP, c.next = op.eip, op.end
 		if hook != nil {
 			hook(c, &op.in)
 		}
@@ -204,19 +215,34 @@ func (c *CPU) runOps(t *trace, limit int, hook func(c *CPU, in *decoder.Inst)) {
 	}
 }
 
-// follow returns the trace at CS:EIP after t: the one in t's second link
-// if it is valid, else the one getTrace finds, which then replaces one of
-// the links.
+// follow returns the trace at CS:EIP after t when t's first link missed:
+// the one in its second link if that is valid, else the one lookup finds,
+// which replaces the second link. The first link keeps the first
+// successor seen, so a conditional branch has both of its successors
+// linked and an indirect one its most frequent target, most often.
 func (c *CPU) follow(t *trace) *trace {
-	if l := &t.links[1]; l.eip == c.EIP && l.gen == c.gen {
-		// Keep the most recent successor first.
-		t.links[0], t.links[1] = t.links[1], t.links[0]
-		return t.links[0].t
+	l := &t.links[1]
+	if l.eip != c.EIP || l.gen != c.gen {
+		*l = traceLink{eip: c.EIP, gen: c.gen, t: c.lookup()}
+		if t.links[0].gen != c.gen {
+			t.links[0] = *l
+		}
 	}
-	next := c.getTrace()
-	t.links[1] = t.links[0]
-	t.links[0] = traceLink{eip: c.EIP, gen: c.gen, t: next}
-	return next
+	return l.t
+}
+
+// lookup returns the trace at CS:EIP from the jump cache, a direct-mapped
+// table of links by EIP that makes indirect branches with many targets
+// (RET above all) cheap, or else from getTrace.
+func (c *CPU) lookup() *trace {
+	l := &c.jumps[(c.EIP^c.EIP>>10)%jumpSlots]
+	if l.eip == c.EIP && l.gen == c.gen { // gen is never 0: empty slots miss
+		c.Stats.TraceHits++
+		return l.t
+	}
+	t := c.getTrace()
+	*l = traceLink{eip: c.EIP, gen: c.gen, t: t}
+	return t
 }
 
 // runHooked runs one trace calling c.Trace before every instruction.
@@ -233,9 +259,9 @@ func (c *CPU) getTrace() *trace {
 	lin := c.Seg[CS].Base + c.EIP
 	phys := c.fetchPhys(lin)
 	code32 := c.Seg[CS].Big()
-	slot := (phys ^ phys>>14) % traceSlots
+	slot := (phys ^ phys>>14 ^ uint64(c.EIP>>12)<<3) % traceSlots
 	t := c.traces[slot]
-	if t != nil && t.phys == phys && t.code32 == code32 && t.stamp == c.stampOf(phys) &&
+	if t != nil && t.phys == phys && t.eip == c.EIP && t.code32 == code32 && t.stamp == c.stampOf(phys) &&
 		(t.phys2 < 0 || t.stamp2 == c.stampOf(uint64(t.phys2))) {
 		c.Stats.TraceHits++
 		return t
@@ -295,7 +321,7 @@ func (c *CPU) codeBytes(buf *[decoder.MaxLen]byte, lin uint32, phys uint64, want
 // decodeTrace decodes a new trace at lin.
 func (c *CPU) decodeTrace(lin uint32, phys uint64, code32 bool) *trace {
 	c.Stats.Traces++
-	t := &trace{phys: phys, code32: code32, stamp: c.stampOf(phys), phys2: -1}
+	t := &trace{phys: phys, eip: c.EIP, code32: code32, stamp: c.stampOf(phys), phys2: -1}
 	if pg := phys >> 12; pg < uint64(len(c.stamps)) {
 		c.watchCode(phys)
 	}
@@ -306,10 +332,10 @@ func (c *CPU) decodeTrace(lin uint32, phys uint64, code32 bool) *trace {
 			break
 		}
 		cur := c.Seg[CS].Base + eip
-		p := phys + uint64(cur-lin)
 		if cur>>12 != lin>>12 {
 			break // next page: a new trace
 		}
+		p := phys&^0xFFF | uint64(cur&0xFFF)
 		b, _ := c.codeBytes(&buf, cur, p, decoder.MaxLen)
 		in, err := c.dec.Decode(b, code32)
 		if err == decoder.ErrTruncated {
@@ -340,16 +366,41 @@ func (c *CPU) decodeTrace(lin uint32, phys uint64, code32 bool) *trace {
 				fn = f
 			}
 		}
-		t.ops = append(t.ops, traceOp{fn: fn, in: in})
-		eip += uint32(in.Len)
-		if info.endsTrace || t.phys2 >= 0 {
+		end := (eip + uint32(in.Len)) & c.ipMask
+		t.ops = append(t.ops, traceOp{fn: fn, eip: eip, end: end, in: in})
+		eip = end
+		if t.phys2 >= 0 {
 			break
+		}
+		if info.endsTrace {
+			// A direct JMP or CALL continues the trace at its target
+			// when that is on the same page: the next op's EIP is the
+			// target the handler sets.
+			target, ok := directTarget(&in, end)
+			if !ok || (c.Seg[CS].Base+target)>>12 != lin>>12 {
+				break
+			}
+			eip = target
 		}
 	}
 	for i := range len(t.ops) - 1 {
 		t.ops[i].next = &t.ops[i+1]
 	}
 	return t
+}
+
+// directTarget returns the target of a direct near JMP or CALL ending at
+// end, as its handler computes it.
+func directTarget(in *decoder.Inst, end uint32) (uint32, bool) {
+	switch in.Op {
+	case 0xE8, 0xE9, 0xEB:
+		target := end + in.Imm
+		if !in.Op32() {
+			target &= 0xFFFF
+		}
+		return target, true
+	}
+	return 0, false
 }
 
 // watchCode marks the RAM page holding phys as containing cached code.

@@ -7,11 +7,11 @@ import "math/bits"
 // read it); the other five arithmetic flags are derived on demand from
 // the kind, size, result and operands of the last ALU instruction.
 const (
-	lzNone  uint8 = iota // arithmetic flags are in State.Flags
-	lzAdd                // Res = A + B (+ carry): ADD, ADC, INC (B = 1)
-	lzSub                // Res = A - B (- borrow): SUB, SBB, CMP, NEG, DEC (B = 1)
-	lzLogic              // Res = A op B; OF = AF = 0
-	lzShift              // Res = shift result; OF = bit 31 of B; AF = 0
+	lzNone   uint8 = iota // arithmetic flags are in State.Flags
+	lzAdd                 // Res = A + B (+ carry): ADD, ADC, INC (B = 1)
+	lzSub                 // Res = A - B (- borrow): SUB, SBB, CMP, NEG, DEC (B = 1)
+	lzLogic               // Res = A op B; OF = AF = 0
+	lzResult              // shifts, multiplies: OF = bit 31 of B; AF = 0
 )
 
 // LazyFlags describe the arithmetic flags of the last flag-setting
@@ -80,7 +80,7 @@ func (s *State) ofBit() uint32 {
 		return (l.A ^ l.Res) & (l.B ^ l.Res)
 	case lzSub:
 		return (l.A ^ l.B) & (l.A ^ l.Res)
-	case lzShift:
+	case lzResult:
 		return l.B
 	}
 	return 0 // lzLogic
@@ -100,7 +100,7 @@ func (s *State) af() bool {
 	switch l.Kind {
 	case lzNone:
 		return s.Flags&FlagAF != 0
-	case lzLogic, lzShift:
+	case lzLogic, lzResult:
 		return false
 	}
 	return (l.A^l.B^l.Res)>>lazyShift(l.Size)&0x10 != 0

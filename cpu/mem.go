@@ -25,8 +25,7 @@ func (c *CPU) segFault(seg uint8) {
 
 // linR returns the linear address of a read of n bytes at seg:off.
 func (c *CPU) linR(seg uint8, off uint32, n uint32) uint32 {
-	k := &c.segc[seg]
-	if off < k.rlo || uint64(off)+uint64(n-1) > uint64(k.rhi) {
+	if !c.segc[seg].readOK(off, n) {
 		c.segFault(seg)
 	}
 	return c.Seg[seg].Base + off
@@ -34,8 +33,7 @@ func (c *CPU) linR(seg uint8, off uint32, n uint32) uint32 {
 
 // linW returns the linear address of a write of n bytes at seg:off.
 func (c *CPU) linW(seg uint8, off uint32, n uint32) uint32 {
-	k := &c.segc[seg]
-	if off < k.wlo || uint64(off)+uint64(n-1) > uint64(k.whi) {
+	if !c.segc[seg].writeOK(off, n) {
 		c.segFault(seg)
 	}
 	return c.Seg[seg].Base + off
@@ -55,7 +53,7 @@ func (c *CPU) readIndex(seg uint8, off, n uint32) (uint32, bool) {
 	k := &c.segc[seg&7]
 	lin := k.base + off
 	e := &c.tlbR[lin>>12%shadow.Entries]
-	if off < k.rlo || uint64(off)+uint64(n-1) > uint64(k.rhi) || e.Tag != (lin+n-1)&^0xFFF {
+	if !k.readOK(off, n) || e.Tag != (lin+n-1)&^0xFFF {
 		return 0, false
 	}
 	return e.Addend + lin, true
@@ -66,7 +64,7 @@ func (c *CPU) writeIndex(seg uint8, off, n uint32) (uint32, bool) {
 	k := &c.segc[seg&7]
 	lin := k.base + off
 	e := &c.tlbW[lin>>12%shadow.Entries]
-	if off < k.wlo || uint64(off)+uint64(n-1) > uint64(k.whi) || e.Tag != (lin+n-1)&^0xFFF {
+	if !k.writeOK(off, n) || e.Tag != (lin+n-1)&^0xFFF {
 		return 0, false
 	}
 	return e.Addend + lin, true

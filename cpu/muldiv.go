@@ -2,14 +2,15 @@ package cpu
 
 import "bt86/decoder"
 
-// mulFlags sets CF=OF=over and SF/ZF/PF from the low result (undefined
-// architecturally; P6 derives them from the low half as here).
+// mulFlags sets CF=OF=over, SF/ZF/PF from the low result (undefined
+// architecturally; P6 derives them from the low half as here) and clears
+// AF.
 func (c *CPU) mulFlags(low uint32, sz uint8, over bool) {
-	f := szp(low, sz)
+	var of uint32
 	if over {
-		f |= FlagCF | FlagOF
+		of = signBit(sz)
 	}
-	c.setArith(f)
+	c.setLazy(lzResult, sz, over, low, 0, of)
 }
 
 func (c *CPU) mulEb(in *decoder.Inst) {

@@ -1,6 +1,10 @@
 package cpu
 
-import "bt86/decoder"
+import (
+	"encoding/binary"
+
+	"bt86/decoder"
+)
 
 // ea returns the offset of the memory operand.
 func (c *CPU) ea(in *decoder.Inst) uint32 {
@@ -129,15 +133,24 @@ func (c *CPU) setSP(v uint32) {
 	c.Regs[ESP] = c.Regs[ESP]&^c.spMask | v&c.spMask
 }
 
+// The pushes and pops inline the memory fast path (see mem.go).
 func (c *CPU) push16(v uint16) {
 	sp := (c.Regs[ESP] - 2) & c.spMask
-	c.write16(SS, sp, v)
+	if i, ok := c.writeIndex(SS, sp, 2); ok {
+		binary.LittleEndian.PutUint16(c.ram[i:], v)
+	} else {
+		c.writeLin16(c.linW(SS, sp, 2), v, c.priv)
+	}
 	c.setSP(sp)
 }
 
 func (c *CPU) push32(v uint32) {
 	sp := (c.Regs[ESP] - 4) & c.spMask
-	c.write32(SS, sp, v)
+	if i, ok := c.writeIndex(SS, sp, 4); ok {
+		binary.LittleEndian.PutUint32(c.ram[i:], v)
+	} else {
+		c.writeLin32(c.linW(SS, sp, 4), v, c.priv)
+	}
 	c.setSP(sp)
 }
 
@@ -152,14 +165,24 @@ func (c *CPU) push(in *decoder.Inst, v uint32) {
 
 func (c *CPU) pop16() uint16 {
 	sp := c.sp()
-	v := c.read16(SS, sp)
+	var v uint16
+	if i, ok := c.readIndex(SS, sp, 2); ok {
+		v = binary.LittleEndian.Uint16(c.ram[i:])
+	} else {
+		v = c.readLin16(c.linR(SS, sp, 2), c.priv)
+	}
 	c.setSP(sp + 2)
 	return v
 }
 
 func (c *CPU) pop32() uint32 {
 	sp := c.sp()
-	v := c.read32(SS, sp)
+	var v uint32
+	if i, ok := c.readIndex(SS, sp, 4); ok {
+		v = binary.LittleEndian.Uint32(c.ram[i:])
+	} else {
+		v = c.readLin32(c.linR(SS, sp, 4), c.priv)
+	}
 	c.setSP(sp + 4)
 	return v
 }

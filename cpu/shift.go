@@ -116,7 +116,7 @@ func (c *CPU) shiftLinear(op int, v, count uint32, sz uint8) uint32 {
 	if nf&FlagOF != 0 {
 		of = sb
 	}
-	c.setLazy(lzShift, sz, nf&FlagCF != 0, r, 0, of)
+	c.setLazy(lzResult, sz, nf&FlagCF != 0, r, 0, of)
 	return r
 }
 

@@ -28,6 +28,20 @@ func (c *CPU) and32(a, b uint32) uint32 { return c.lazy32(lzLogic, false, a&b, a
 func (c *CPU) sub32(a, b uint32) uint32 { return c.lazy32(lzSub, a < b, a-b, a, b) }
 func (c *CPU) xor32(a, b uint32) uint32 { return c.lazy32(lzLogic, false, a^b, a, b) }
 
+func (c *CPU) adc32(a, b uint32) uint32 {
+	if c.cf() {
+		return c.lazy32(lzAdd, a+b+1 <= a, a+b+1, a, b)
+	}
+	return c.add32(a, b)
+}
+
+func (c *CPU) sbb32(a, b uint32) uint32 {
+	if c.cf() {
+		return c.lazy32(lzSub, a <= b, a-b-1, a, b)
+	}
+	return c.sub32(a, b)
+}
+
 // lazy32 records the lazy flags of a 32-bit operation and returns its
 // result.
 func (c *CPU) lazy32(kind uint8, cf bool, r, a, b uint32) uint32 {
@@ -72,6 +86,8 @@ func (c *CPU) orEdGdR(in *decoder.Inst)  { c.aluEdGdR(in, (*CPU).or32) }
 func (c *CPU) andEdGdR(in *decoder.Inst) { c.aluEdGdR(in, (*CPU).and32) }
 func (c *CPU) subEdGdR(in *decoder.Inst) { c.aluEdGdR(in, (*CPU).sub32) }
 func (c *CPU) xorEdGdR(in *decoder.Inst) { c.aluEdGdR(in, (*CPU).xor32) }
+func (c *CPU) adcEdGdR(in *decoder.Inst) { c.aluEdGdR(in, (*CPU).adc32) }
+func (c *CPU) sbbEdGdR(in *decoder.Inst) { c.aluEdGdR(in, (*CPU).sbb32) }
 func (c *CPU) cmpEdGdR(in *decoder.Inst) { c.sub32(c.Regs[in.RM()], c.Regs[in.Reg()]) }
 
 func (c *CPU) addGdEdR(in *decoder.Inst) { c.aluGdEdR(in, (*CPU).add32) }
@@ -79,6 +95,8 @@ func (c *CPU) orGdEdR(in *decoder.Inst)  { c.aluGdEdR(in, (*CPU).or32) }
 func (c *CPU) andGdEdR(in *decoder.Inst) { c.aluGdEdR(in, (*CPU).and32) }
 func (c *CPU) subGdEdR(in *decoder.Inst) { c.aluGdEdR(in, (*CPU).sub32) }
 func (c *CPU) xorGdEdR(in *decoder.Inst) { c.aluGdEdR(in, (*CPU).xor32) }
+func (c *CPU) adcGdEdR(in *decoder.Inst) { c.aluGdEdR(in, (*CPU).adc32) }
+func (c *CPU) sbbGdEdR(in *decoder.Inst) { c.aluGdEdR(in, (*CPU).sbb32) }
 func (c *CPU) cmpGdEdR(in *decoder.Inst) { c.sub32(c.Regs[in.Reg()], c.Regs[in.RM()]) }
 
 func (c *CPU) addEdIdR(in *decoder.Inst) { c.aluEdIdR(in, (*CPU).add32) }
@@ -86,6 +104,8 @@ func (c *CPU) orEdIdR(in *decoder.Inst)  { c.aluEdIdR(in, (*CPU).or32) }
 func (c *CPU) andEdIdR(in *decoder.Inst) { c.aluEdIdR(in, (*CPU).and32) }
 func (c *CPU) subEdIdR(in *decoder.Inst) { c.aluEdIdR(in, (*CPU).sub32) }
 func (c *CPU) xorEdIdR(in *decoder.Inst) { c.aluEdIdR(in, (*CPU).xor32) }
+func (c *CPU) adcEdIdR(in *decoder.Inst) { c.aluEdIdR(in, (*CPU).adc32) }
+func (c *CPU) sbbEdIdR(in *decoder.Inst) { c.aluEdIdR(in, (*CPU).sbb32) }
 func (c *CPU) cmpEdIdR(in *decoder.Inst) { c.sub32(c.Regs[in.RM()], in.Imm) }
 
 // Memory forms.
@@ -94,6 +114,8 @@ func (c *CPU) orEdGdM(in *decoder.Inst)  { c.rmw32(in, c.Regs[in.Reg()], (*CPU).
 func (c *CPU) andEdGdM(in *decoder.Inst) { c.rmw32(in, c.Regs[in.Reg()], (*CPU).and32) }
 func (c *CPU) subEdGdM(in *decoder.Inst) { c.rmw32(in, c.Regs[in.Reg()], (*CPU).sub32) }
 func (c *CPU) xorEdGdM(in *decoder.Inst) { c.rmw32(in, c.Regs[in.Reg()], (*CPU).xor32) }
+func (c *CPU) adcEdGdM(in *decoder.Inst) { c.rmw32(in, c.Regs[in.Reg()], (*CPU).adc32) }
+func (c *CPU) sbbEdGdM(in *decoder.Inst) { c.rmw32(in, c.Regs[in.Reg()], (*CPU).sbb32) }
 func (c *CPU) cmpEdGdM(in *decoder.Inst) { c.sub32(c.readM32(in), c.Regs[in.Reg()]) }
 
 func (c *CPU) addGdEdM(in *decoder.Inst) { c.Regs[in.Reg()] = c.add32(c.Regs[in.Reg()], c.readM32(in)) }
@@ -101,6 +123,8 @@ func (c *CPU) orGdEdM(in *decoder.Inst)  { c.Regs[in.Reg()] = c.or32(c.Regs[in.R
 func (c *CPU) andGdEdM(in *decoder.Inst) { c.Regs[in.Reg()] = c.and32(c.Regs[in.Reg()], c.readM32(in)) }
 func (c *CPU) subGdEdM(in *decoder.Inst) { c.Regs[in.Reg()] = c.sub32(c.Regs[in.Reg()], c.readM32(in)) }
 func (c *CPU) xorGdEdM(in *decoder.Inst) { c.Regs[in.Reg()] = c.xor32(c.Regs[in.Reg()], c.readM32(in)) }
+func (c *CPU) adcGdEdM(in *decoder.Inst) { c.Regs[in.Reg()] = c.adc32(c.Regs[in.Reg()], c.readM32(in)) }
+func (c *CPU) sbbGdEdM(in *decoder.Inst) { c.Regs[in.Reg()] = c.sbb32(c.Regs[in.Reg()], c.readM32(in)) }
 func (c *CPU) cmpGdEdM(in *decoder.Inst) { c.sub32(c.Regs[in.Reg()], c.readM32(in)) }
 
 func (c *CPU) addEdIdM(in *decoder.Inst) { c.rmw32(in, in.Imm, (*CPU).add32) }
@@ -108,12 +132,52 @@ func (c *CPU) orEdIdM(in *decoder.Inst)  { c.rmw32(in, in.Imm, (*CPU).or32) }
 func (c *CPU) andEdIdM(in *decoder.Inst) { c.rmw32(in, in.Imm, (*CPU).and32) }
 func (c *CPU) subEdIdM(in *decoder.Inst) { c.rmw32(in, in.Imm, (*CPU).sub32) }
 func (c *CPU) xorEdIdM(in *decoder.Inst) { c.rmw32(in, in.Imm, (*CPU).xor32) }
+func (c *CPU) adcEdIdM(in *decoder.Inst) { c.rmw32(in, in.Imm, (*CPU).adc32) }
+func (c *CPU) sbbEdIdM(in *decoder.Inst) { c.rmw32(in, in.Imm, (*CPU).sbb32) }
 func (c *CPU) cmpEdIdM(in *decoder.Inst) { c.sub32(c.readM32(in), in.Imm) }
 
 func (c *CPU) testEdGdR(in *decoder.Inst) { c.and32(c.Regs[in.RM()], c.Regs[in.Reg()]) }
 func (c *CPU) testEdGdM(in *decoder.Inst) { c.and32(c.readM32(in), c.Regs[in.Reg()]) }
 func (c *CPU) testEdIdR(in *decoder.Inst) { c.and32(c.Regs[in.RM()], in.Imm) }
 func (c *CPU) testEdIdM(in *decoder.Inst) { c.and32(c.readM32(in), in.Imm) }
+
+// MUL and IMUL: CF = OF = the result does not fit the low half; SF, ZF
+// and PF from the low half (as mulFlags).
+func (c *CPU) mulFlags32(low uint32, over bool) {
+	var of uint32
+	if over {
+		of = 1 << 31
+	}
+	c.setLazy32(lzResult, over, low, 0, of)
+}
+
+func (c *CPU) mul32(src uint32) {
+	r := uint64(c.Regs[EAX]) * uint64(src)
+	c.Regs[EAX], c.Regs[EDX] = uint32(r), uint32(r>>32)
+	c.mulFlags32(uint32(r), r>>32 != 0)
+}
+
+func (c *CPU) imul32(src uint32) {
+	r := int64(int32(c.Regs[EAX])) * int64(int32(src))
+	c.Regs[EAX], c.Regs[EDX] = uint32(r), uint32(uint64(r)>>32)
+	c.mulFlags32(uint32(r), int64(int32(r)) != r)
+}
+
+// imulGd sets Gd to a*b (two- and three-operand IMUL).
+func (c *CPU) imulGd(in *decoder.Inst, a, b uint32) {
+	r := int64(int32(a)) * int64(int32(b))
+	c.Regs[in.Reg()] = uint32(r)
+	c.mulFlags32(uint32(r), int64(int32(r)) != r)
+}
+
+func (c *CPU) mulEdR(in *decoder.Inst)      { c.mul32(c.Regs[in.RM()]) }
+func (c *CPU) mulEdM(in *decoder.Inst)      { c.mul32(c.readM32(in)) }
+func (c *CPU) imulEdR(in *decoder.Inst)     { c.imul32(c.Regs[in.RM()]) }
+func (c *CPU) imulEdM(in *decoder.Inst)     { c.imul32(c.readM32(in)) }
+func (c *CPU) imulGdEdR(in *decoder.Inst)   { c.imulGd(in, c.Regs[in.Reg()], c.Regs[in.RM()]) }
+func (c *CPU) imulGdEdM(in *decoder.Inst)   { c.imulGd(in, c.Regs[in.Reg()], c.readM32(in)) }
+func (c *CPU) imulGdEdIdR(in *decoder.Inst) { c.imulGd(in, c.Regs[in.RM()], in.Imm) }
+func (c *CPU) imulGdEdIdM(in *decoder.Inst) { c.imulGd(in, c.readM32(in), in.Imm) }
 
 // INC/DEC keep CF.
 func (c *CPU) inc32(a uint32) uint32 { return c.lazy32(lzAdd, c.cf(), a+1, a, 1) }
@@ -182,11 +246,11 @@ func (c *CPU) callJd(in *decoder.Inst) {
 
 func (c *CPU) retNear32(in *decoder.Inst) {
 	sp := c.sp()
-	target := c.read32(SS, sp)
+	target := c.pop32()
 	if target > c.Seg[CS].Limit {
+		c.setSP(sp) // a fault leaves ESP alone
 		c.gp(0)
 	}
-	c.setSP(sp + 4)
 	c.next = target
 }
 
@@ -296,19 +360,19 @@ func jcc32(cc uint8) handler {
 func (c *CPU) shl32(v, n uint32) uint32 {
 	r := v << n
 	cf := v >> (32 - n) & 1
-	c.setLazy32(lzShift, cf != 0, r, 0, r^cf<<31) // OF = MSB ^ CF
+	c.setLazy32(lzResult, cf != 0, r, 0, r^cf<<31) // OF = MSB ^ CF
 	return r
 }
 
 func (c *CPU) shr32(v, n uint32) uint32 {
 	r := v >> n
-	c.setLazy32(lzShift, v>>(n-1)&1 != 0, r, 0, r^r<<1) // OF = old MSB for n = 1
+	c.setLazy32(lzResult, v>>(n-1)&1 != 0, r, 0, r^r<<1) // OF = old MSB for n = 1
 	return r
 }
 
 func (c *CPU) sar32(v, n uint32) uint32 {
 	r := uint32(int32(v) >> n)
-	c.setLazy32(lzShift, int32(v)>>(n-1)&1 != 0, r, 0, 0)
+	c.setLazy32(lzResult, int32(v)>>(n-1)&1 != 0, r, 0, 0)
 	return r
 }
 
@@ -417,11 +481,13 @@ func a32(h handler) picker {
 
 func regSpec32(t *[decoder.NumOps]opInfo) {
 	// The ALU rows: EdGd, GdEd, Id (accumulator and group 1), per
-	// operation; ADC and SBB stay generic.
+	// operation.
 	type forms struct{ edgdR, edgdM, gdedR, gdedM, edidR, edidM handler }
 	alu := map[int]forms{
 		aluADD: {(*CPU).addEdGdR, (*CPU).addEdGdM, (*CPU).addGdEdR, (*CPU).addGdEdM, (*CPU).addEdIdR, (*CPU).addEdIdM},
 		aluOR:  {(*CPU).orEdGdR, (*CPU).orEdGdM, (*CPU).orGdEdR, (*CPU).orGdEdM, (*CPU).orEdIdR, (*CPU).orEdIdM},
+		aluADC: {(*CPU).adcEdGdR, (*CPU).adcEdGdM, (*CPU).adcGdEdR, (*CPU).adcGdEdM, (*CPU).adcEdIdR, (*CPU).adcEdIdM},
+		aluSBB: {(*CPU).sbbEdGdR, (*CPU).sbbEdGdM, (*CPU).sbbGdEdR, (*CPU).sbbGdEdM, (*CPU).sbbEdIdR, (*CPU).sbbEdIdM},
 		aluAND: {(*CPU).andEdGdR, (*CPU).andEdGdM, (*CPU).andGdEdR, (*CPU).andGdEdM, (*CPU).andEdIdR, (*CPU).andEdIdM},
 		aluSUB: {(*CPU).subEdGdR, (*CPU).subEdGdM, (*CPU).subGdEdR, (*CPU).subGdEdM, (*CPU).subEdIdR, (*CPU).subEdIdM},
 		aluXOR: {(*CPU).xorEdGdR, (*CPU).xorEdGdM, (*CPU).xorGdEdR, (*CPU).xorGdEdM, (*CPU).xorEdIdR, (*CPU).xorEdIdM},
@@ -439,6 +505,12 @@ func regSpec32(t *[decoder.NumOps]opInfo) {
 	spec(t, 0xA9, op32((*CPU).testEdIdR))
 	spec(t, decoder.GroupKey(decoder.Grp3Ev, 0), op32RM((*CPU).testEdIdR, (*CPU).testEdIdM))
 	spec(t, decoder.GroupKey(decoder.Grp3Ev, 1), op32RM((*CPU).testEdIdR, (*CPU).testEdIdM))
+
+	spec(t, decoder.GroupKey(decoder.Grp3Ev, 4), op32RM((*CPU).mulEdR, (*CPU).mulEdM))
+	spec(t, decoder.GroupKey(decoder.Grp3Ev, 5), op32RM((*CPU).imulEdR, (*CPU).imulEdM))
+	spec(t, decoder.TwoByte|0xAF, op32RM((*CPU).imulGdEdR, (*CPU).imulGdEdM))
+	spec(t, 0x69, op32RM((*CPU).imulGdEdIdR, (*CPU).imulGdEdIdM))
+	spec(t, 0x6B, op32RM((*CPU).imulGdEdIdR, (*CPU).imulGdEdIdM))
 
 	for r := uint16(0); r < 8; r++ {
 		spec(t, 0x40+r, op32((*CPU).incRd))

@@ -80,6 +80,14 @@ func TestSpecialisedHandlers(t *testing.T) {
 		if !code32 {
 			st.Seg[CS].Attr &^= AttrDB
 		}
+		if rng.IntN(4) == 0 {
+			// Limits that some operands and targets exceed: the
+			// variants must fault where the generic handlers do.
+			for _, seg := range []int{CS, SS, DS, ES} {
+				st.Seg[seg].Limit = rng.Uint32() % 0x20000
+			}
+			st.Seg[CS].Limit |= 0x1100
+		}
 		ws, wram, wnext, wx := runHandler(c, st, ram, info.fn, &in)
 		gs, gram, gnext, gx := runHandler(c, st, ram, fn, &in)
 		if gs != ws || gnext != wnext || !bytes.Equal(gram, wram) || (gx == nil) != (wx == nil) || (gx != nil && *gx != *wx) {

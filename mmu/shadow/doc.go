@@ -62,6 +62,14 @@
 // fast-path write entries in every space (FlushWritesTo, which the owner
 // of WatchCode must call too after watching a code page).
 //
+// # Change hook
+//
+// OnChange, when set, runs after the current space changed and whenever a
+// fetch translation may have been dropped or replaced (flushes, space
+// switches, INVLPG, coherence, evictions). The CPU keeps pointers into
+// Cur's arrays and links between its predecoded traces, and revalidates
+// them when it runs.
+//
 // # Counters
 //
 // Stats counts the slow path (misses, walks, fills, cached answers),
