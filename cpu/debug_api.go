@@ -16,69 +16,15 @@ import (
 // DebugTranslate returns the physical address of guest-linear address lin
 // under the current paging mode (none, 32-bit with PSE, or PAE using the
 // PDPTE registers), ignoring access rights. ok is false when the address
-// is not mapped (a not-present entry, a reserved bit, or paging
-// structures outside RAM and ROM). No A/D bit is set.
+// is not mapped (a not-present entry or a reserved bit). It is the MMU's
+// own walker in peek mode (mmu.AccPeek), so no A/D bit is set.
 func (c *CPU) DebugTranslate(lin uint32) (phys uint64, ok bool) {
 	ctl := c.MMU.Control()
-	a20 := c.phys.A20Mask()
-	if !ctl.Paging() {
-		return uint64(lin) & a20, true
-	}
-	const present, large = 1, 1 << 7
-	if ctl.CR4&mmu.CR4PAE == 0 {
-		pde, ok := c.debugPTE((uint64(ctl.CR3&^0xFFF)|uint64(lin>>22)*4)&a20, 4)
-		if !ok || pde&present == 0 {
-			return 0, false
-		}
-		if pde&large != 0 && ctl.CR4&mmu.CR4PSE != 0 {
-			if pde&0x003E0000 != 0 { // reserved bits 21:17 with PSE-36
-				return 0, false
-			}
-			base := pde&0xFFC00000 | (pde&0x0001E000)<<19
-			return (base | uint64(lin&0x3FFFFF)) & a20, true
-		}
-		pte, ok := c.debugPTE((pde&^0xFFF|uint64(lin>>12&0x3FF)*4)&a20, 4)
-		if !ok || pte&present == 0 {
-			return 0, false
-		}
-		return (pte&0xFFFFF000 | uint64(lin&0xFFF)) & a20, true
-	}
-	const addrMask = 0x0000000FFFFFF000
-	rsvd := uint64(0x7FFFFFF000000000)
-	if ctl.EFER&mmu.EFERNXE == 0 {
-		rsvd |= 1 << 63
-	}
-	pdpte := ctl.PDPTE[lin>>30]
-	if pdpte&present == 0 {
+	mp, f := mmu.Walk(c.phys, ctl, lin, mmu.AccPeek)
+	if f != nil {
 		return 0, false
 	}
-	pde, ok := c.debugPTE((pdpte&addrMask|uint64(lin>>21&0x1FF)*8)&a20, 8)
-	if !ok || pde&present == 0 || pde&rsvd != 0 {
-		return 0, false
-	}
-	if pde&large != 0 {
-		if pde&0x1FE000 != 0 {
-			return 0, false
-		}
-		return (pde&0x0000000FFFE00000 | uint64(lin&0x1FFFFF)) & a20, true
-	}
-	pte, ok := c.debugPTE((pde&addrMask|uint64(lin>>12&0x1FF)*8)&a20, 8)
-	if !ok || pte&present == 0 || pte&rsvd != 0 {
-		return 0, false
-	}
-	return (pte&addrMask | uint64(lin&0xFFF)) & a20, true
-}
-
-// debugPTE reads a paging-structure entry of n bytes from RAM or ROM.
-func (c *CPU) debugPTE(addr uint64, n int) (uint64, bool) {
-	h, _ := c.phys.Lookup(addr)
-	if len(h) < n {
-		return 0, false
-	}
-	if n == 4 {
-		return uint64(binary.LittleEndian.Uint32(h)), true
-	}
-	return binary.LittleEndian.Uint64(h), true
+	return mp.Phys & c.phys.A20Mask(), true
 }
 
 // DebugReadPhys copies guest RAM or ROM at physical address addr into b;

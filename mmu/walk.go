@@ -11,6 +11,10 @@ const (
 	AccWrite Access = 1 << 1 // W/R
 	AccUser  Access = 1 << 2 // U/S: the access is made at CPL 3
 	AccFetch Access = 1 << 4 // I/D: instruction fetch
+	// AccPeek marks a debugger's look-up: the walk checks and translates
+	// as usual but writes no accessed or dirty bit. It is never part of a
+	// #PF error code.
+	AccPeek Access = 1 << 7
 )
 
 // Page-fault error code bits (Intel SDM vol. 3 §4.7). PFWrite, PFUser and
@@ -166,9 +170,9 @@ func writable(ctl *Control, acc Access, rw bool) bool {
 }
 
 // setBits ORs bits into the low dword of the entry at addr (old is its
-// value as read) when they are not all set yet.
-func setBits(p *Phys, addr uint64, old, bits uint32) {
-	if old&bits != bits {
+// value as read) when they are not all set yet, unless acc is a peek.
+func setBits(p *Phys, acc Access, addr uint64, old, bits uint32) {
+	if old&bits != bits && acc&AccPeek == 0 {
 		p.Write(addr, 4, uint64(old|bits))
 	}
 }

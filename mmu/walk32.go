@@ -29,7 +29,7 @@ func walk32(p *Phys, ctl *Control, lin uint32, acc Access, m *Mapping) *Fault {
 		if !allowed(ctl, acc, rw, us, false) {
 			return pageFault(ctl, lin, acc, PFPresent)
 		}
-		setBits(p, pdeAddr, pde, adBits(acc))
+		setBits(p, acc, pdeAddr, pde, adBits(acc))
 		m.Phys = uint64(pde&pde4MBase) | uint64(pde&pde4MHigh)<<19 | uint64(lin&(size4M-1))
 		m.Size = size4M
 		m.Writable, m.User = writable(ctl, acc, rw), us
@@ -47,8 +47,8 @@ func walk32(p *Phys, ctl *Control, lin uint32, acc Access, m *Mapping) *Fault {
 	if !allowed(ctl, acc, rw, us, false) {
 		return pageFault(ctl, lin, acc, PFPresent)
 	}
-	setBits(p, pdeAddr, pde, pteA)
-	setBits(p, pteAddr, pte, adBits(acc))
+	setBits(p, acc, pdeAddr, pde, pteA)
+	setBits(p, acc, pteAddr, pte, adBits(acc))
 	m.Phys = uint64(pte&^0xFFF) | uint64(lin&0xFFF)
 	m.Size = size4K
 	m.Writable, m.User = writable(ctl, acc, rw), us

@@ -441,3 +441,24 @@ func TestAccessRightsMatrix(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkPeek: a debugger's peek translates like a supervisor read but
+// leaves the accessed and dirty bits of the guest tables alone.
+func TestWalkPeek(t *testing.T) {
+	r := newRAM(1 << 20)
+	r.put32(0x1000, 0x2000|1|2) // PDE: present, writable, A clear
+	r.put32(0x2000+5*4, 0x7000|1|2)
+	ctl := mmu.Control{CR0: mmu.CR0PE | mmu.CR0PG, CR3: 0x1000}
+	mp, f := mmu.Walk(r.p, ctl, 5<<12|0x123, mmu.AccPeek)
+	require.Nil(t, f)
+	assert.Equal(t, uint64(0x7123), mp.Phys)
+	assert.Equal(t, uint32(0x2003), r.get32(0x1000), "PDE untouched")
+	assert.Equal(t, uint32(0x7003), r.get32(0x2000+5*4), "PTE untouched")
+	_, f = mmu.Walk(r.p, ctl, 6<<12, mmu.AccPeek)
+	require.NotNil(t, f, "not present")
+	assert.Zero(t, f.Code&uint32(mmu.AccPeek), "the peek bit never reaches an error code")
+	// The same walk without the peek bit sets A.
+	_, f = mmu.Walk(r.p, ctl, 5<<12, 0)
+	require.Nil(t, f)
+	assert.Equal(t, uint32(0x7023), r.get32(0x2000+5*4))
+}

@@ -83,7 +83,7 @@ func walkPAE(p *Phys, ctl *Control, lin uint32, acc Access, m *Mapping) *Fault {
 		if !allowed(ctl, acc, rw, us, nx) {
 			return pageFault(ctl, lin, acc, PFPresent)
 		}
-		setBits(p, pdeAddr, uint32(pde), adBits(acc))
+		setBits(p, acc, pdeAddr, uint32(pde), adBits(acc))
 		m.Phys = pde&pde2MBase | uint64(lin&(size2M-1))
 		m.Size = size2M
 		m.Writable, m.User, m.NX = writable(ctl, acc, rw), us, nx
@@ -104,8 +104,8 @@ func walkPAE(p *Phys, ctl *Control, lin uint32, acc Access, m *Mapping) *Fault {
 	if !allowed(ctl, acc, rw, us, nx) {
 		return pageFault(ctl, lin, acc, PFPresent)
 	}
-	setBits(p, pdeAddr, uint32(pde), pteA)
-	setBits(p, pteAddr, uint32(pte), adBits(acc))
+	setBits(p, acc, pdeAddr, uint32(pde), pteA)
+	setBits(p, acc, pteAddr, uint32(pte), adBits(acc))
 	m.Phys = pte&paeAddr | uint64(lin&0xFFF)
 	m.Size = size4K
 	m.Writable, m.User, m.NX = writable(ctl, acc, rw), us, nx
