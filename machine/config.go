@@ -65,6 +65,11 @@ type Config struct {
 	// deterministic mode; zero means DefaultNsPerInstruction.
 	NsPerInstruction int
 
+	// Engine selects the execution engine: EngineInterp (the reference
+	// interpreter) or EngineDBT (the binary translator, amd64 hosts).
+	// Empty means DefaultEngine().
+	Engine string
+
 	// NoReboot makes a guest reset request (keyboard controller, port
 	// 0x92, port 0xCF9) end Run with ReasonReset instead of rebooting.
 	NoReboot bool
@@ -89,6 +94,12 @@ func (c Config) withDefaults() (Config, error) {
 			return c, fmt.Errorf("StartTime is required outside deterministic mode (sample time.Now() once in the caller)")
 		}
 		c.StartTime = DeterministicStart()
+	}
+	if c.Engine == "" {
+		c.Engine = DefaultEngine()
+	}
+	if !engineAvailable(c.Engine) {
+		return c, fmt.Errorf("engine %q is not available here: use one of %v", c.Engine, Engines())
 	}
 	if c.DisplayInterval <= 0 {
 		c.DisplayInterval = 40 * time.Millisecond

@@ -56,6 +56,7 @@ type Machine struct {
 	phys *mmu.Phys
 	bus  *bus.Bus
 	cpu  *cpu.CPU
+	exec cpu.Executor // the engine running cpu (Config.Engine)
 	clk  clock.Clock
 	irq  irqMux
 
@@ -126,6 +127,7 @@ func (m *Machine) wire() error {
 	m.pic = pic.New()
 	m.irq.sink = m.pic
 	m.cpu = cpu.New(cpu.Config{Phys: m.phys, Ports: m.bus, PIC: m.pic})
+	m.exec = m.newExecutor()
 
 	// The TSC counts virtual nanoseconds (1 GHz), read from the same
 	// clock as the timers so that Linux's calibration against the PIT

@@ -169,7 +169,7 @@ func (m *Machine) Run(ctx context.Context) (res Result, err error) {
 			t0 = time.Now()
 		}
 		m.beginSlice(budget)
-		exit := m.cpu.Run(budget)
+		exit := m.exec.Run(budget)
 		m.endSlice()
 		if m.sliceHook != nil {
 			m.sliceHook(exit)

@@ -48,6 +48,7 @@ type options struct {
 	noReboot                bool
 	debug                   string
 	stats                   bool
+	engine                  string
 }
 
 // icountFlag accepts QEMU's spellings: -icount, -icount=shift=N (N ns
@@ -101,6 +102,7 @@ With no -kernel, emu boots its built-in demo guest.
   -no-reboot        exit when the guest resets instead of rebooting
   -d LIST           debug logging (accepted, not implemented yet)
   -stats            print emulation statistics on exit
+  -engine NAME      execution engine: interp or dbt (default: the fastest here)
 
 On a terminal, COM1 on stdio puts the terminal in raw mode: type
 Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.
@@ -121,6 +123,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.noReboot, "no-reboot", false, "")
 	fs.StringVar(&o.debug, "d", "", "")
 	fs.BoolVar(&o.stats, "stats", false, "")
+	fs.StringVar(&o.engine, "engine", machine.DefaultEngine(), "")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fmt.Fprint(stderr, usage)
@@ -191,7 +194,7 @@ func boot(o *options, h hostIO) int {
 	serialStdio := o.serial == "stdio" || (!o.serialSet && (o.nographic || !con.isTerminalOut()))
 	showVGA := !o.nographic && con.isTerminalOut() && !serialStdio
 
-	cfg := machine.Config{MemoryMiB: o.memMiB, NoReboot: o.noReboot}
+	cfg := machine.Config{MemoryMiB: o.memMiB, NoReboot: o.noReboot, Engine: o.engine}
 	if o.icount.on {
 		cfg.Deterministic = true
 		cfg.NsPerInstruction = 1 << o.icount.shift
