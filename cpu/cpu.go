@@ -138,6 +138,7 @@ type CPU struct {
 	jumps    [jumpSlots]traceLink // see lookup
 	stamps   []uint32             // code write stamps, one per RAM page
 	stopReq  bool
+	oneTrace bool // RunInterp: return after one trace
 	Stats    Stats
 	fpuHooks fpuHooks
 	pm       pmState // protected-mode scratch (pm.go)
@@ -151,6 +152,9 @@ type CPU struct {
 	// OnInterrupt, when set, is called as each interrupt or exception is
 	// delivered (before the transfer), for tracing (-d int) and tests.
 	OnInterrupt func(c *CPU, vector uint8, code uint32, hasCode bool)
+	// OnCodeWrite, when set, is called when the guest writes a RAM page
+	// holding cached code (the translator drops its blocks there).
+	OnCodeWrite func(page uint64)
 }
 
 // Event bits that end the current trace.

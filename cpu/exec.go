@@ -137,6 +137,9 @@ func (c *CPU) runSome(budget int) (retired int, exit Exit, done bool) {
 			continue
 		}
 		c.runTraces(budget)
+		if c.oneTrace && c.ran > 0 && !c.stopReq {
+			return c.ran, Exit{Reason: ExitBudget}, true
+		}
 	}
 }
 
@@ -183,7 +186,7 @@ func (c *CPU) runTraces(limit int) {
 			}
 		}
 		c.EIP = c.next
-		if c.Flags&FlagIF != 0 && c.pic != nil && c.pic.HasInterrupt() {
+		if c.oneTrace || c.Flags&FlagIF != 0 && c.pic != nil && c.pic.HasInterrupt() {
 			return
 		}
 		if l := &t.links[0]; l.eip == c.EIP && l.gen == c.gen {
@@ -421,6 +424,9 @@ func (c *CPU) onCodeWrite(page uint64, addr uint64, size int, kinds uint8) {
 	c.Stats.Invalidations++
 	c.phys.Unwatch(page, mmu.WatchCode)
 	c.events |= evSMC
+	if c.OnCodeWrite != nil {
+		c.OnCodeWrite(page)
+	}
 }
 
 // opTable builds the dispatch table: every key starts as #UD and the

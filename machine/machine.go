@@ -9,6 +9,7 @@ import (
 	"bt86/bus"
 	"bt86/clock"
 	"bt86/cpu"
+	"bt86/dbt"
 	"bt86/devices/cmos"
 	"bt86/devices/debugport"
 	"bt86/devices/kbc"
@@ -57,6 +58,7 @@ type Machine struct {
 	bus  *bus.Bus
 	cpu  *cpu.CPU
 	exec cpu.Executor // the engine running cpu (Config.Engine)
+	dbt  *dbt.Engine  // the translator, when it is the engine
 	clk  clock.Clock
 	irq  irqMux
 
@@ -127,7 +129,11 @@ func (m *Machine) wire() error {
 	m.pic = pic.New()
 	m.irq.sink = m.pic
 	m.cpu = cpu.New(cpu.Config{Phys: m.phys, Ports: m.bus, PIC: m.pic})
-	m.exec = m.newExecutor()
+	exec, err := m.newExecutor()
+	if err != nil {
+		return err
+	}
+	m.exec = exec
 
 	// The TSC counts virtual nanoseconds (1 GHz), read from the same
 	// clock as the timers so that Linux's calibration against the PIT
@@ -239,6 +245,12 @@ func (m *Machine) Close() error {
 		return nil
 	}
 	m.closed = true
+	if m.dbt != nil {
+		if err := m.dbt.Close(); err != nil {
+			_ = freeRAM(m.ram)
+			return err
+		}
+	}
 	return freeRAM(m.ram)
 }
 

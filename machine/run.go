@@ -9,6 +9,7 @@ import (
 
 	"bt86/clock"
 	"bt86/cpu"
+	"bt86/dbt"
 	"bt86/mmu/shadow"
 )
 
@@ -61,6 +62,7 @@ type Result struct {
 	VirtualTime  clock.Time    // virtual time at the end
 	Resets       int           // guest resets performed so far
 	CPU          cpu.Stats     // interpreter counters since power-on
+	DBT          *dbt.Stats    // translator counters (nil under the interpreter)
 	MMU          shadow.Counters
 }
 
@@ -149,6 +151,10 @@ func (m *Machine) Run(ctx context.Context) (res Result, err error) {
 		res.Resets = m.resets
 		res.CPU = m.cpu.Stats
 		res.MMU = m.cpu.MMU.Stats
+		if m.dbt != nil {
+			st := m.dbt.Stats
+			res.DBT = &st
+		}
 	}()
 	m.run.epoch, m.run.epochVirt = start, m.clk.Now()
 	if m.run.ips == 0 {

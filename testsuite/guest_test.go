@@ -3,6 +3,7 @@ package testsuite
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"flag"
 	"fmt"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"bt86/bus"
 	"bt86/cpu"
+	"bt86/dbt"
 	"bt86/devices/debugport"
 	"bt86/mmu"
 )
@@ -33,7 +35,7 @@ type guestResult struct {
 
 // runGuest runs a flat binary under the contract of testsuite/guest/README.md:
 // loaded at 0x10000, real mode at 1000:0000, port 0xE9 console, port 0xF4 exit.
-func runGuest(t *testing.T, bin []byte) (guestResult, string) {
+func runGuest(t *testing.T, bin []byte, engine string) (guestResult, string, string) {
 	ram := make([]byte, 32<<20)
 	b := bus.New()
 	p := mmu.NewPhys(ram, b)
@@ -47,11 +49,18 @@ func runGuest(t *testing.T, bin []byte) (guestResult, string) {
 	c.SetSegmentReal(cpu.CS, 0x1000)
 	c.EIP = 0
 	c.StateChanged()
+	var ex cpu.Executor = c
+	if engine == "dbt" {
+		e, err := dbt.New(c)
+		require.NoError(t, err)
+		defer e.Close()
+		ex = e
+	}
 	var res guestResult
 	const budget = 200_000_000
 	spent := 0
 	for spent < budget && exitCode < 0 {
-		exit := c.Run(1_000_000)
+		exit := ex.Run(1_000_000)
 		spent += exit.Retired + 1
 		if exit.Reason == cpu.ExitShutdown {
 			res.stop = exit.Shutdown
@@ -66,6 +75,8 @@ func runGuest(t *testing.T, bin []byte) (guestResult, string) {
 		res.stop = "instruction budget exhausted"
 	}
 	res.exit = exitCode
+	c.MaterializeFlags()
+	digest := fmt.Sprintf("regs %08x eip %08x flags %08x ram %x", c.Regs[:8], c.EIP, c.Flags, sha256.Sum256(ram))
 	sc := bufio.NewScanner(bytes.NewReader(console.Bytes()))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -87,7 +98,15 @@ func runGuest(t *testing.T, bin []byte) (guestResult, string) {
 			res.fails = append(res.fails, name)
 		}
 	}
-	return res, console.String()
+	return res, console.String(), digest
+}
+
+// engines are the engines the in-guest programs run under.
+func engines() []string {
+	if dbt.Available() {
+		return []string{"interp", "dbt"}
+	}
+	return []string{"interp"}
 }
 
 // TestGuestPrograms assembles every in-guest program with nasm and runs
@@ -116,8 +135,18 @@ func TestGuestPrograms(t *testing.T) {
 			require.NoError(t, err, "nasm: %s", msg)
 			bin, err := os.ReadFile(out)
 			require.NoError(t, err)
-			res, console := runGuest(t, bin)
+			res, console, digest := runGuest(t, bin, "interp")
 			fmt.Printf("guest-%s: %d passed, %d failed\n", name, res.pass, len(res.fails))
+			// The translator must reach the same state (registers, RAM)
+			// and print the same console output as the interpreter.
+			for _, eng := range engines()[1:] {
+				r2, console2, digest2 := runGuest(t, bin, eng)
+				fmt.Printf("guest-%s[%s]: %d passed, %d failed\n", name, eng, r2.pass, len(r2.fails))
+				if console2 != console {
+					t.Errorf("%s under %s: console differs from the interpreter's\n%s", name, eng, firstDiff(console, console2))
+				}
+				require.Equal(t, digest, digest2, "%s under %s: final state differs from the interpreter's", name, eng)
+			}
 			golden := filepath.Join("testdata", "guest", name+".known-failures")
 			got := append([]string(nil), res.fails...)
 			if !res.done {
@@ -156,6 +185,24 @@ func TestGuestPrograms(t *testing.T) {
 			}
 		})
 	}
+}
+
+// firstDiff shows the first differing line of two outputs.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) || i < len(lb); i++ {
+		var x, y string
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if x != y {
+			return fmt.Sprintf("line %d:\n  interp: %q\n  other:  %q", i+1, x, y)
+		}
+	}
+	return ""
 }
 
 func tail(s string, n int) string {

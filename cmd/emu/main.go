@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -277,6 +278,9 @@ func boot(o *options, h hostIO) int {
 		what, res.Instructions, res.HostTime.Seconds(), res.MIPS())
 	if o.stats {
 		printStats(h.err, res)
+		if e := m.DBT(); e != nil && e.StepProfile != nil {
+			printProfile(h.err, e.StepProfile)
+		}
 	}
 	switch res.Reason {
 	case machine.ReasonTripleFault:
@@ -311,6 +315,19 @@ func readFile(flagName, path string) ([]byte, error) {
 	return b, nil
 }
 
+// printProfile prints the 40 most frequent instructions the translator
+// handed to the interpreter (BT86_DBT_PROFILE=1).
+func printProfile(w io.Writer, prof map[string]uint64) {
+	keys := make([]string, 0, len(prof))
+	for k := range prof {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return prof[keys[i]] > prof[keys[j]] })
+	for _, k := range keys[:min(40, len(keys))] {
+		fmt.Fprintf(w, "bt86: dbt step %10d  %s\n", prof[k], k)
+	}
+}
+
 func printStats(w io.Writer, r machine.Result) {
 	fmt.Fprintf(w, "bt86: stats: instructions %d, host %.3f s, %.1f MIPS, virtual time %.3f s, resets %d\n",
 		r.Instructions, r.HostTime.Seconds(), r.MIPS(), float64(r.VirtualTime)/1e9, r.Resets)
@@ -318,4 +335,7 @@ func printStats(w io.Writer, r machine.Result) {
 	fmt.Fprintf(w, "bt86: stats: cpu retired=%d traces=%d trace-hits=%d invalidations=%d exceptions=%d interrupts=%d\n",
 		c.Retired, c.Traces, c.TraceHits, c.Invalidations, c.Exceptions, c.Interrupts)
 	fmt.Fprintf(w, "bt86: stats: mmu %v\n", r.MMU)
+	if r.DBT != nil {
+		fmt.Fprintf(w, "bt86: stats: dbt %v\n", *r.DBT)
+	}
 }

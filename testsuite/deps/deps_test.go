@@ -76,7 +76,7 @@ var policy = []rule{
 
 	// L4.
 	{pkgs: []string{"dbt/internal/..."}, allow: []string{"dbt/internal/...", "cpu", "decoder", "mmu", "mmu/shadow", "bus"}, ext: []string{"github.com/twitchyliquid64/golang-asm"}},
-	{pkgs: []string{"dbt/..."}, allow: []string{"dbt/internal/...", "cpu", "decoder", "mmu", "mmu/shadow", "bus"}, ext: []string{"github.com/twitchyliquid64/golang-asm"}},
+	{pkgs: []string{"dbt/..."}, allow: []string{"dbt/internal/...", "cpu", "decoder", "mmu", "mmu/shadow", "bus"}, ext: []string{"github.com/twitchyliquid64/golang-asm", "golang.org/x/sys/unix"}},
 	{pkgs: []string{"bios/..."}, allow: []string{"bios/...", "cpu", "bus", "mmu"}},
 	// The gdb stub drives a vCPU (or any engine through its Target).
 	{pkgs: []string{"gdbstub"}, allow: []string{"cpu", "decoder", "mmu", "mmu/shadow", "bus"}},

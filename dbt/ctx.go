@@ -1,0 +1,78 @@
+package dbt
+
+import (
+	"fmt"
+	"time"
+)
+
+// ctx is what translated code sees, through R15: the guest registers
+// (loaded into host registers by the trampoline and stored back when the
+// code returns), the exit fields, and the per-entry values the Go loop
+// fills in. It stays under 128 bytes so every field is a disp8 away.
+type ctx struct {
+	regs   [8]uint32 // guest EAX..EDI
+	eip    uint32    // out: guest EIP at the exit
+	exit   uint32    // out: exit code
+	hf     uint64    // guest arithmetic flags, as a host RFLAGS image
+	budget int64     // instructions left; blocks subtract their length
+	ram    uintptr   // address of guest RAM
+	tlbR   uintptr   // shadow TLB read entries (current space, privilege)
+	tlbW   uintptr   // shadow TLB write entries
+	gen    uint64    // the CPU's code generation at entry
+	fast   uintptr   // address of the fast lookup table
+	slot   uintptr   // out: address of the rel32 chain slot to patch, or 0
+	seg    [6]uint32 // segment bases, by segment register
+}
+
+// Exit codes (ctx.exit).
+const (
+	// exitJump: continue at ctx.eip (a block end that is not chained
+	// yet, or a fast-table miss); ctx.slot is the chain slot, if any.
+	exitJump = iota + 1
+	// exitBudget: the block at ctx.eip did not fit in the budget.
+	exitBudget
+	// exitStep: the instruction at ctx.eip must be run by the
+	// interpreter (a TLB miss, a page that needs the slow path, or an
+	// instruction the translator does not handle).
+	exitStep
+)
+
+// fastEntry is one slot of the fast lookup table that indirect jumps,
+// returns and cross-page jumps probe inline.
+type fastEntry struct {
+	eip  uint32
+	key  uint32
+	gen  uint64
+	code uintptr
+	_    uint64
+}
+
+const fastSlots = 1 << 12
+
+// fastIndex is the slot of eip (the native dispatch computes the same).
+func fastIndex(eip uint32) uint32 { return (eip ^ eip>>12) & (fastSlots - 1) }
+
+// Stats are the translator's counters.
+type Stats struct {
+	Blocks        uint64 // blocks translated
+	CodeBytes     uint64 // bytes of host code emitted
+	Lookups       uint64 // block lookups by the Go loop
+	LookupHits    uint64 // ... that found a translated block
+	ChainPatches  uint64 // direct jumps patched to their target block
+	Invalidations uint64 // blocks dropped by guest writes to their page
+	Flushes       uint64 // code area recycled
+	Entries       uint64 // entries into translated code
+	Exits         [4]uint64
+	Steps         uint64 // instructions handed to the interpreter
+	InterpTraces  uint64 // interpreter traces run where nothing translated
+	NativeRetired uint64 // instructions retired in translated code
+	TranslateTime time.Duration
+}
+
+// String formats the counters on one line.
+func (s Stats) String() string {
+	return fmt.Sprintf("blocks=%d code-bytes=%d lookups=%d lookup-hits=%d chain-patches=%d invalidations=%d flushes=%d "+
+		"entries=%d exits(jump=%d budget=%d step=%d) steps=%d interp-traces=%d native-retired=%d translate-time=%v",
+		s.Blocks, s.CodeBytes, s.Lookups, s.LookupHits, s.ChainPatches, s.Invalidations, s.Flushes,
+		s.Entries, s.Exits[exitJump], s.Exits[exitBudget], s.Exits[exitStep], s.Steps, s.InterpTraces, s.NativeRetired, s.TranslateTime)
+}

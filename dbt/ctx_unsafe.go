@@ -1,0 +1,26 @@
+package dbt
+
+import "unsafe"
+
+// Field offsets of ctx and fastEntry for the code generator (the
+// trampoline uses go_asm.h).
+const (
+	offRegs   = int(unsafe.Offsetof(ctx{}.regs))
+	offEIP    = int(unsafe.Offsetof(ctx{}.eip))
+	offExit   = int(unsafe.Offsetof(ctx{}.exit))
+	offHF     = int(unsafe.Offsetof(ctx{}.hf))
+	offBudget = int(unsafe.Offsetof(ctx{}.budget))
+	offRAM    = int(unsafe.Offsetof(ctx{}.ram))
+	offTLBR   = int(unsafe.Offsetof(ctx{}.tlbR))
+	offTLBW   = int(unsafe.Offsetof(ctx{}.tlbW))
+	offGen    = int(unsafe.Offsetof(ctx{}.gen))
+	offFast   = int(unsafe.Offsetof(ctx{}.fast))
+	offSlot   = int(unsafe.Offsetof(ctx{}.slot))
+	offSeg    = int(unsafe.Offsetof(ctx{}.seg))
+
+	fastEntrySize = int(unsafe.Sizeof(fastEntry{}))
+	offFastEIP    = int(unsafe.Offsetof(fastEntry{}.eip))
+	offFastKey    = int(unsafe.Offsetof(fastEntry{}.key))
+	offFastGen    = int(unsafe.Offsetof(fastEntry{}.gen))
+	offFastCode   = int(unsafe.Offsetof(fastEntry{}.code))
+)

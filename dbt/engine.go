@@ -1,0 +1,392 @@
+//go:build linux && amd64
+
+package dbt
+
+import (
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"time"
+
+	"bt86/cpu"
+	"bt86/decoder"
+)
+
+// Available reports whether the translator runs on this host.
+func Available() bool { return true }
+
+// codeSize is the size of the translated-code area.
+const codeSize = 64 << 20
+
+// arithFlags are the guest flags translated code keeps in host RFLAGS.
+const arithFlags = cpu.FlagCF | cpu.FlagPF | cpu.FlagAF | cpu.FlagZF | cpu.FlagSF | cpu.FlagOF
+
+type blockKey struct {
+	phys uint64
+	eip  uint32
+	key  uint32
+}
+
+type block struct {
+	blockKey
+	stamp uint32
+	entry uintptr
+	n     int
+}
+
+// Engine runs a cpu.CPU with the translator.
+type Engine struct {
+	cpu      *cpu.CPU
+	dec      *decoder.Decoder
+	mem      *codeMem
+	ctx      *ctx
+	fast     *[fastSlots]fastEntry
+	blocks   map[blockKey]*block
+	pages    map[uint64][]*block
+	slots    map[uintptr]uint64 // chain slot address -> physical page
+	dispatch uintptr
+	tr       translator
+	items    []item
+	Stats    Stats
+	// StepProfile, when non-nil, counts the instructions handed to the
+	// interpreter by their opcode bytes (for finding what to translate
+	// next).
+	StepProfile map[string]uint64
+}
+
+// profileStep counts the instruction at CS:EIP in StepProfile.
+func (e *Engine) profileStep() {
+	c := e.cpu
+	phys, ok := c.FetchPhys(c.Seg[cpu.CS].Base + c.EIP)
+	if !ok {
+		e.StepProfile["fetch-fault"]++
+		return
+	}
+	code := c.CodeBytes(phys)
+	in, err := e.dec.Decode(code, true)
+	if err != nil {
+		e.StepProfile["page-cross"]++
+		return
+	}
+	_, ok = analyze(&in, code[:in.Len], 0)
+	e.StepProfile[fmt.Sprintf("% x ok=%v", code[:min(int(in.Len), 3)], ok)]++
+}
+
+// New returns a translator engine for c.
+func New(c *cpu.CPU) (*Engine, error) {
+	mem, err := newCodeMem(codeSize)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{cpu: c, dec: decoder.New(), mem: mem, ctx: new(ctx), fast: new([fastSlots]fastEntry)}
+	e.flush()
+	c.OnCodeWrite = e.invalidatePage
+	return e, nil
+}
+
+// Close releases the code area.
+func (e *Engine) Close() error {
+	e.cpu.OnCodeWrite = nil
+	return e.mem.close()
+}
+
+// flush drops every block and recycles the code area.
+func (e *Engine) flush() {
+	e.Stats.Flushes++
+	e.mem.used = 0
+	e.blocks = make(map[blockKey]*block)
+	e.pages = make(map[uint64][]*block)
+	e.slots = make(map[uintptr]uint64)
+	clear(e.fast[:])
+	off := e.mem.place(dispatcher())
+	e.dispatch = e.mem.addr(off)
+	e.tr.dispatch = uint64(e.dispatch)
+}
+
+// invalidatePage is the CPU's OnCodeWrite hook.
+func (e *Engine) invalidatePage(page uint64) {
+	bs := e.pages[page]
+	if len(bs) == 0 {
+		return
+	}
+	for _, b := range bs {
+		delete(e.blocks, b.blockKey)
+	}
+	e.Stats.Invalidations += uint64(len(bs))
+	delete(e.pages, page)
+	// Fast-table entries die with the code generation the CPU bumped;
+	// chain slots of the dropped blocks are unreachable.
+}
+
+// native reports whether the CPU is in a mode the translator handles:
+// 32-bit protected mode with a flat 4 GiB code segment and a 32-bit
+// stack.
+func (e *Engine) native() bool {
+	c := e.cpu
+	if c.CR0&cpu.CR0PE == 0 || c.Flags&cpu.FlagVM != 0 || !c.Seg[cpu.CS].Big() || !c.Seg[cpu.SS].Big() {
+		return false
+	}
+	r, _ := c.SegFull(cpu.CS)
+	return r
+}
+
+// modeKey describes what translated code assumed about the segments:
+// for ES, SS, DS, FS and GS, whether they need no limit check for reads
+// and for writes and whether their base is zero; and the CPL.
+func (e *Engine) modeKey() uint32 {
+	c := e.cpu
+	k := uint32(c.CPL)
+	for i, s := range [...]int{cpu.ES, cpu.SS, cpu.DS, cpu.FS, cpu.GS} {
+		r, w := c.SegFull(s)
+		var bits uint32
+		if r {
+			bits |= 1
+		}
+		if w {
+			bits |= 2
+		}
+		if c.Seg[s].Base == 0 {
+			bits |= 4
+		}
+		k |= bits << (2 + 3*i)
+	}
+	return k
+}
+
+// lookup returns the block at CS:EIP, translating it if needed, or nil
+// when the interpreter must run there.
+func (e *Engine) lookup() *block {
+	c := e.cpu
+	e.Stats.Lookups++
+	lin := c.Seg[cpu.CS].Base + c.EIP
+	phys, ok := c.FetchPhys(lin)
+	if !ok {
+		return nil
+	}
+	k := blockKey{phys: phys, eip: c.EIP, key: e.modeKey()}
+	if b := e.blocks[k]; b != nil && b.stamp == c.CodeStamp(phys) {
+		e.Stats.LookupHits++
+		return b
+	}
+	return e.translate(k)
+}
+
+// translate translates the block at k (the CPU's current CS:EIP).
+func (e *Engine) translate(k blockKey) *block {
+	c := e.cpu
+	code := c.CodeBytes(k.phys)
+	if code == nil {
+		return nil
+	}
+	t0 := time.Now()
+	// The segment facts the plans rely on are those of the key.
+	var full [6][2]bool
+	for s := range 6 {
+		full[s][0], full[s][1] = c.SegFull(s)
+		e.tr.zeroBase[s] = c.Seg[s].Base == 0
+	}
+	items := e.items[:0]
+	eip, off := k.eip, 0
+	stepAtEnd := false
+	for len(items) < maxBlock && off < len(code) {
+		in, err := e.dec.Decode(code[off:], true)
+		if err != nil || off+int(in.Len) > len(code) {
+			stepAtEnd = true // crosses the page end
+			break
+		}
+		next := eip + uint32(in.Len)
+		p, ok := analyze(&in, code[off:off+int(in.Len)], next)
+		if ok && p.mem != memNone && p.mem != memAddr {
+			seg := int(in.Seg)
+			if p.kind == kPush || p.kind == kPushImm || p.kind == kPop || p.kind == kCall || p.kind == kRet {
+				seg = cpu.SS
+			}
+			if (p.mem != memW && !full[seg][0]) || (p.mem != memR && !full[seg][1]) {
+				ok = false
+			}
+		}
+		if ok && (p.kind == kCallInd) && !(full[cpu.SS][0] && full[cpu.SS][1]) {
+			ok = false
+		}
+		if ok && (p.kind == kPush || p.kind == kPushImm || p.kind == kCall || p.kind == kCallInd) && !full[cpu.SS][1] {
+			ok = false
+		}
+		if ok && (p.kind == kPop || p.kind == kRet) && !full[cpu.SS][0] {
+			ok = false
+		}
+		if !ok {
+			stepAtEnd = true
+			break
+		}
+		items = append(items, item{in: in, eip: eip, next: next, p: p})
+		eip, off = next, off+int(in.Len)
+		if p.ends {
+			break
+		}
+	}
+	e.items = items
+	if len(items) == 0 {
+		return nil
+	}
+	e.tr.key = k.key
+	buf, slots := e.tr.block(items, k.eip, eip, stepAtEnd)
+	at := e.mem.place(buf)
+	if at < 0 {
+		e.flush()
+		buf, slots = e.tr.block(items, k.eip, eip, stepAtEnd)
+		if at = e.mem.place(buf); at < 0 {
+			return nil
+		}
+	}
+	c.WatchCode(k.phys)
+	b := &block{blockKey: k, stamp: c.CodeStamp(k.phys), entry: e.mem.addr(at), n: len(items)}
+	e.blocks[k] = b
+	page := k.phys >> 12
+	e.pages[page] = append(e.pages[page], b)
+	for _, s := range slots {
+		e.slots[b.entry+uintptr(s.off)] = page
+	}
+	e.Stats.Blocks++
+	e.Stats.CodeBytes += uint64(len(buf))
+	e.Stats.TranslateTime += time.Since(t0)
+	return b
+}
+
+// chain patches the chain slot at slot (from the last exit) to jump to
+// b when both are on one physical page.
+func (e *Engine) chain(slot uintptr, b *block) {
+	page, ok := e.slots[slot]
+	if !ok || page != b.phys>>12 {
+		return
+	}
+	off := e.mem.offsetOf(slot)
+	binary.LittleEndian.PutUint32(e.mem.w[off:], uint32(int32(int64(b.entry)-int64(slot+4))))
+	delete(e.slots, slot)
+	e.Stats.ChainPatches++
+}
+
+// Run implements cpu.Executor.
+func (e *Engine) Run(budget int) cpu.Exit {
+	c := e.cpu
+	c.ClearStop()
+	retired := 0
+	left := budget
+	interp := func(n int, oneTrace bool) (cpu.Exit, bool) {
+		x := c.RunInterp(n, oneTrace)
+		retired += x.Retired
+		left -= max(x.Retired, 1)
+		if x.Reason != cpu.ExitBudget {
+			x.Retired = retired
+			return x, true
+		}
+		return x, false
+	}
+	chain := false // ctx.slot is a chain slot to patch to the next block
+	for {
+		if c.Stopped() {
+			return cpu.Exit{Reason: cpu.ExitStop, Retired: retired}
+		}
+		if left <= 0 {
+			return cpu.Exit{Reason: cpu.ExitBudget, Retired: retired}
+		}
+		if c.NeedsInterpreter() || !e.native() {
+			e.Stats.InterpTraces++
+			if x, done := interp(left, true); done {
+				return x
+			}
+			chain = false
+			continue
+		}
+		b := e.lookup()
+		if b == nil {
+			e.Stats.InterpTraces++
+			if x, done := interp(left, true); done {
+				return x
+			}
+			chain = false
+			continue
+		}
+		if chain {
+			e.chain(e.ctx.slot, b)
+			chain = false
+		}
+		if b.n > left {
+			// The block does not fit: the interpreter retires exactly
+			// what is left.
+			x, _ := interp(left, false)
+			x.Retired = retired
+			return x
+		}
+		n := e.runNative(b, left)
+		retired += n
+		left -= n
+		chain = false
+		switch e.ctx.exit {
+		case exitJump:
+			chain = e.ctx.slot != 0
+		case exitBudget:
+			if left <= 0 {
+				continue
+			}
+			if x, done := interp(left, false); done {
+				return x
+			}
+		case exitStep:
+			if left <= 0 {
+				continue
+			}
+			e.Stats.Steps++
+			if e.StepProfile != nil {
+				e.profileStep()
+			}
+			// The interpreter runs to the end of its trace: blocks then
+			// start at branch targets again, instead of at every
+			// instruction after one that keeps missing the TLB.
+			if x, done := interp(left, true); done {
+				return x
+			}
+		}
+	}
+}
+
+// insertFast records b in the fast lookup table.
+func (e *Engine) insertFast(b *block) {
+	f := &e.fast[fastIndex(b.eip)]
+	*f = fastEntry{eip: b.eip, key: b.key, gen: e.cpu.CodeGen(), code: b.entry}
+}
+
+// runNative enters translated code at b with budget left and returns
+// the instructions retired natively, leaving the CPU state synced.
+func (e *Engine) runNative(b *block, left int) int {
+	c := e.cpu
+	x := e.ctx
+	c.MaterializeFlags()
+	for i := range x.regs {
+		x.regs[i] = c.Regs[i]
+	}
+	x.hf = uint64(c.Flags&arithFlags) | 0x202
+	x.budget = int64(left)
+	x.tlbR, x.tlbW, x.ram = c.NativeTLB()
+	x.gen = c.CodeGen()
+	x.fast = fastAddr(e.fast)
+	x.slot = 0
+	for s := range x.seg {
+		x.seg[s] = c.Seg[s].Base
+	}
+	e.insertFast(b)
+	e.Stats.Entries++
+	enter(ctxAddr(x), b.entry)
+	runtime.KeepAlive(x)
+	for i := range x.regs {
+		c.Regs[i] = x.regs[i]
+	}
+	c.EIP = x.eip
+	c.Flags = c.Flags&^arithFlags | uint32(x.hf)&arithFlags
+	n := left - int(x.budget)
+	c.AddRetired(n)
+	e.Stats.NativeRetired += uint64(n)
+	if x.exit < uint32(len(e.Stats.Exits)) {
+		e.Stats.Exits[x.exit]++
+	}
+	return n
+}

@@ -1,0 +1,464 @@
+package dbt
+
+import (
+	"encoding/binary"
+
+	"bt86/decoder"
+)
+
+// maxBlock bounds the guest instructions of one block.
+const maxBlock = 64
+
+// Flag states while translating (where the guest's arithmetic flags are).
+const (
+	flMem   = iota // only in ctx.hf; the host RFLAGS are scratch
+	flClean        // in the host RFLAGS and in ctx.hf, equal
+	flDirty        // in the host RFLAGS only
+)
+
+// item is one guest instruction of a block being translated.
+type item struct {
+	in   decoder.Inst
+	eip  uint32
+	next uint32
+	p    plan
+}
+
+type stepStub struct {
+	label  int
+	eip    uint32
+	refund int
+}
+
+type slotStub struct {
+	label  int // the stub
+	field  int // the rel32 field of the chain jump
+	target uint32
+}
+
+// translator turns a list of planned instructions into host code.
+type translator struct {
+	a        asm
+	dispatch uint64 // address of the native dispatch routine
+	key      uint32 // the block's mode key
+	page     uint32 // the block's linear page
+	n        int    // guest instructions in the block
+	fl       int
+	steps    []stepStub
+	slots    []slotStub
+	// zeroBase[s] is set when segment s has base 0 (part of the key).
+	zeroBase [6]bool
+}
+
+// slotRef is a chain slot of an emitted block: the offset of its rel32
+// field within the block's code.
+type slotRef struct {
+	off    int
+	target uint32
+}
+
+func (t *translator) spill() {
+	if t.fl == flDirty {
+		t.a.saveFlags(offHF)
+		t.fl = flClean
+	}
+}
+
+func (t *translator) needFlags() {
+	if t.fl == flMem {
+		t.a.loadFlags(offHF)
+		t.fl = flClean
+	}
+}
+
+// stepStubFor returns a label that exits to the interpreter at
+// instruction i of the block (refunding the budget of the instructions
+// from i on).
+func (t *translator) stepStubFor(i int, eip uint32) int {
+	l := t.a.newLabel()
+	t.steps = append(t.steps, stepStub{label: l, eip: eip, refund: t.n - i})
+	return l
+}
+
+// memAddr leaves in r9 the host address of an access of size bytes at
+// the offset in r8 in segment seg, or exits to the interpreter at
+// instruction i on a shadow-TLB miss. It clobbers the host flags (the
+// guest's are spilled first) and r10, r11.
+func (t *translator) memAddr(seg, size int, write bool, i int, eip uint32) {
+	a := &t.a
+	if !t.zeroBase[seg] {
+		a.loadCtx32(r9, offSeg+4*seg)
+		a.b(0x67, 0x47, 0x8D, 0x04, 0x08) // lea r8d, [r8d+r9d]
+	}
+	a.movRR32(r9, r8)
+	a.b(0x41, 0xC1, 0xE9, 0x0C)                   // shr r9d, 12
+	a.b(0x41, 0x81, 0xE1, 0xFF, 0x00, 0x00, 0x00) // and r9d, 0xFF
+	if write {
+		a.loadCtx64(r10, offTLBW)
+	} else {
+		a.loadCtx64(r10, offTLBR)
+	}
+	a.b(0x67, 0x45, 0x8D, 0x58, byte(size-1))     // lea r11d, [r8d+size-1]
+	a.b(0x41, 0x81, 0xE3, 0x00, 0xF0, 0xFF, 0xFF) // and r11d, 0xFFFFF000
+	a.b(0x47, 0x3B, 0x1C, 0xCA)                   // cmp r11d, [r10+r9*8]
+	a.jcc32(0x5, t.stepStubFor(i, eip))           // jne
+	a.b(0x47, 0x8B, 0x4C, 0xCA, 0x04)             // mov r9d, [r10+r9*8+4]
+	a.b(0x45, 0x01, 0xC1)                         // add r9d, r8d
+	a.ctxOp(true, []byte{0x03}, r9, offRAM)       // add r9, [r15+ram]
+	t.fl = flMem
+}
+
+// eaToR8 computes the guest effective address of in into r8d.
+func (t *translator) eaToR8(in *decoder.Inst) {
+	base, index := -1, -1
+	if in.Base != decoder.RegNone {
+		base = hostReg(int(in.Base))
+	}
+	if in.Index != decoder.RegNone {
+		index = hostReg(int(in.Index))
+	}
+	t.a.leaEA32(r8, base, index, int(in.Scale), in.Disp)
+}
+
+// stackAddr puts ESP+delta into r8d.
+func (t *translator) stackAddr(delta int32) {
+	t.a.leaEA32(r8, r12, -1, 0, uint32(delta))
+}
+
+// addESP is lea r12d, [r12+delta].
+func (t *translator) addESP(delta int32) {
+	t.a.leaEA32(r12, r12, -1, 0, uint32(delta))
+}
+
+// jumpTo leaves the block for the direct target: through a chain slot
+// when the target is on the block's page, else through the dispatcher.
+// The flags must be spilled.
+func (t *translator) jumpTo(target uint32) {
+	a := &t.a
+	if target>>12 == t.page {
+		a.b(0xE9)
+		field := a.newLabel()
+		a.bind(field)
+		stub := a.newLabel()
+		a.rel32(stub)
+		t.slots = append(t.slots, slotStub{label: stub, field: field, target: target})
+		return
+	}
+	a.movRImm32(r8, target)
+	t.dispatchR8()
+}
+
+// dispatchR8 jumps to the native dispatcher with the target EIP in r8d.
+func (t *translator) dispatchR8() {
+	a := &t.a
+	a.movRImm32(r9, t.key)
+	a.b(0x49, 0xBA) // mov r10, imm64
+	a.buf = binary.LittleEndian.AppendUint64(a.buf, t.dispatch)
+	a.b(0x41, 0xFF, 0xE2) // jmp r10
+}
+
+// exitTo leaves the block with exit code code at eip.
+func (t *translator) exitTo(code uint32, eip uint32) {
+	t.a.movCtxImm32(offEIP, eip)
+	t.a.movCtxImm32(offExit, code)
+	t.a.b(0xC3)
+}
+
+// emitGeneric re-encodes a ModRM instruction on host registers, its
+// memory operand (if any) at [r9].
+func (t *translator) emitGeneric(p *plan, mem bool) {
+	a := &t.a
+	if p.p66 {
+		a.b(0x66)
+	}
+	if p.lock {
+		a.b(0xF0)
+	}
+	if mem {
+		a.rex(false, p.reg, 0, r9, false)
+		a.b(p.opc...)
+		a.b(byte(p.reg&7)<<3 | 1)
+	} else {
+		a.rex(false, p.reg, 0, p.rm, false)
+		a.b(p.opc...)
+		a.b(0xC0 | byte(p.reg&7)<<3 | byte(p.rm&7))
+	}
+	a.b(p.imm...)
+}
+
+// fixFlags follows an instruction with partly undefined flags: it
+// stores into ctx.hf the flags the interpreter computes (the host's
+// defined ones, and the undefined ones fixed up). The result is in the
+// r/m register or at [r9] (shifts), or in the reg register (IMUL).
+func (t *translator) fixFlags(p *plan, in *decoder.Inst) {
+	a := &t.a
+	a.b(0x9C, 0x41, 0x5B) // pushfq; pop r11
+	skip := -1
+	if p.clCount {
+		a.b(0xF6, 0xC1, 0x1F) // test cl, 31
+		skip = a.newLabel()
+		a.jcc32(0x4, skip) // jz: a zero count changed nothing
+	}
+	bits := byte(p.size * 8)
+	// r10d = the result, zero-extended.
+	switch {
+	case p.fix == fixMul:
+		a.movRR32(r10, p.reg)
+	case p.mem != memNone:
+		switch p.size {
+		case 1:
+			a.b(0x45, 0x0F, 0xB6, 0x11) // movzx r10d, byte [r9]
+		case 2:
+			a.b(0x45, 0x0F, 0xB7, 0x11) // movzx r10d, word [r9]
+		default:
+			a.b(0x45, 0x8B, 0x11) // mov r10d, [r9]
+		}
+	default:
+		a.movRR32(r10, p.rm)
+		if p.size == 1 && p.rm >= 4 { // AH..BH: bits 8-15 of the register
+			a.movRR32(r10, p.rm-4)
+			a.b(0x41, 0xC1, 0xEA, 0x08) // shr r10d, 8
+		}
+	}
+	if p.size < 4 {
+		a.b(0x41, 0x81, 0xE2) // and r10d, mask
+		a.u32(uint32(1)<<bits - 1)
+	}
+	const of, af = 0x800, 0x10
+	switch p.fix {
+	case fixShl, fixShr:
+		if p.fix == fixShr {
+			a.b(0x47, 0x8D, 0x04, 0x12) // lea r8d, [r10+r10]
+			a.b(0x45, 0x31, 0xC2)       // xor r10d, r8d
+		}
+		a.b(0x41, 0xC1, 0xEA, bits-1) // shr r10d, bits-1
+		if p.fix == fixShl {
+			a.b(0x45, 0x31, 0xDA) // xor r10d, r11d (CF is bit 0)
+		}
+		a.b(0x41, 0x83, 0xE2, 0x01) // and r10d, 1
+		a.b(0x41, 0xC1, 0xE2, 0x0B) // shl r10d, 11
+		a.b(0x41, 0x81, 0xE3)       // and r11d, ~(OF|AF)
+		a.u32(^uint32(of | af))
+		a.b(0x45, 0x09, 0xD3) // or r11d, r10d
+	case fixSar:
+		a.b(0x41, 0x81, 0xE3) // and r11d, ~(OF|AF)
+		a.u32(^uint32(of | af))
+	case fixMul:
+		a.b(0x41, 0x81, 0xE3, 0x01, 0x08, 0x00, 0x00) // and r11d, CF|OF
+		if p.size == 2 {
+			a.b(0x45, 0x0F, 0xBF, 0xD2) // movsx r10d, r10w
+		}
+		a.b(0x45, 0x85, 0xD2)                         // test r10d, r10d: SF, ZF, PF of the result
+		a.b(0x9C, 0x41, 0x5A)                         // pushfq; pop r10
+		a.b(0x41, 0x81, 0xE2, 0xC4, 0x00, 0x00, 0x00) // and r10d, SF|ZF|PF
+		a.b(0x45, 0x09, 0xD3)                         // or r11d, r10d
+		a.b(0x41, 0x81, 0xCB, 0x02, 0x02, 0x00, 0x00) // or r11d, 0x202
+	}
+	if skip >= 0 {
+		a.bind(skip)
+	}
+	a.storeCtx64(r11, offHF)
+	t.fl = flMem
+}
+
+// emit translates instruction i of the block.
+func (t *translator) emit(i int, it *item) {
+	a := &t.a
+	p := &it.p
+	in := &it.in
+	switch p.kind {
+	case kGeneric:
+		switch p.mem {
+		case memAddr:
+			if p.p66 {
+				a.b(0x66)
+			}
+			base, index := -1, -1
+			if in.Base != decoder.RegNone {
+				base = hostReg(int(in.Base))
+			}
+			if in.Index != decoder.RegNone {
+				index = hostReg(int(in.Index))
+			}
+			a.leaEA32(p.reg, base, index, int(in.Scale), in.Disp)
+			return
+		case memR, memW, memRW:
+			t.spill()
+			t.eaToR8(in)
+			t.memAddr(int(in.Seg), p.size, p.mem != memR, i, it.eip)
+		}
+		if p.fr {
+			t.needFlags()
+		}
+		t.emitGeneric(p, p.mem != memNone)
+		if p.fix != fixNone {
+			t.fixFlags(p, in)
+			return
+		}
+	case kVerbatim:
+		if p.fr {
+			t.needFlags()
+		}
+		if p.p66 {
+			a.b(0x66)
+		}
+		a.b(p.opc...)
+		a.b(p.imm...)
+	case kMovImm:
+		if p.p66 {
+			a.b(0x66)
+		}
+		a.rex(false, 0, 0, p.rm, false)
+		a.b(0xB8 | byte(p.rm&7))
+		a.b(p.imm...)
+	case kPush, kPushImm:
+		t.spill()
+		t.stackAddr(-4)
+		t.memAddr(decoder.SS, 4, true, i, it.eip)
+		if p.kind == kPush {
+			a.rex(false, p.src, 0, r9, false)
+			a.b(0x89, byte(p.src&7)<<3|1) // mov [r9], src
+		} else {
+			a.b(0x41, 0xC7, 0x01) // mov dword [r9], imm32
+			a.u32(in.Imm)
+		}
+		t.addESP(-4)
+	case kPop:
+		t.spill()
+		t.stackAddr(0)
+		t.memAddr(decoder.SS, 4, false, i, it.eip)
+		a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+		t.addESP(4)
+		a.movRR32(p.dst, r13)
+	case kJcc:
+		t.needFlags()
+		t.spill()
+		taken := a.newLabel()
+		a.jcc32(p.cc, taken)
+		t.jumpTo(it.next)
+		a.bind(taken)
+		t.jumpTo(p.target)
+	case kJmp:
+		t.spill()
+		t.jumpTo(p.target)
+	case kCall:
+		t.spill()
+		t.stackAddr(-4)
+		t.memAddr(decoder.SS, 4, true, i, it.eip)
+		a.b(0x41, 0xC7, 0x01) // mov dword [r9], next
+		a.u32(it.next)
+		t.addESP(-4)
+		t.jumpTo(p.target)
+	case kRet:
+		t.spill()
+		t.stackAddr(0)
+		t.memAddr(decoder.SS, 4, false, i, it.eip)
+		a.b(0x45, 0x8B, 0x01) // mov r8d, [r9]
+		t.addESP(int32(4 + p.retImm))
+		t.dispatchR8()
+	case kJmpInd, kCallInd:
+		t.spill()
+		if p.mem != memNone {
+			t.eaToR8(in)
+			t.memAddr(int(in.Seg), 4, false, i, it.eip)
+			a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+		} else {
+			a.movRR32(r13, p.rm)
+		}
+		if p.kind == kCallInd {
+			t.stackAddr(-4)
+			t.memAddr(decoder.SS, 4, true, i, it.eip)
+			a.b(0x41, 0xC7, 0x01) // mov dword [r9], next
+			a.u32(it.next)
+			t.addESP(-4)
+		}
+		a.movRR32(r8, r13)
+		t.dispatchR8()
+	default:
+		panic("dbt: unknown plan kind")
+	}
+	if p.fw {
+		t.fl = flDirty
+	}
+}
+
+// block emits the code of a block of items starting at eip. end is the
+// EIP after the last item; stepAtEnd says the instruction there must be
+// interpreted (it was not translatable) rather than continued from.
+func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code []byte, slots []slotRef) {
+	a := &t.a
+	a.reset()
+	t.steps, t.slots = t.steps[:0], t.slots[:0]
+	t.n = len(items)
+	t.page = eip >> 12
+	t.fl = flMem
+	budget := a.newLabel()
+	a.addCtx64Imm(offBudget, -int32(t.n))
+	a.jcc32(0xC, budget) // jl
+	for i := range items {
+		t.emit(i, &items[i])
+	}
+	if last := &items[len(items)-1]; !last.p.ends {
+		t.spill()
+		if stepAtEnd {
+			t.exitTo(exitStep, end)
+		} else {
+			t.jumpTo(end)
+		}
+	}
+	// Out-of-line exits.
+	a.bind(budget)
+	a.addCtx64Imm(offBudget, int32(t.n))
+	t.exitTo(exitBudget, eip)
+	for _, s := range t.steps {
+		a.bind(s.label)
+		if s.refund > 0 {
+			a.addCtx64Imm(offBudget, int32(s.refund))
+		}
+		t.exitTo(exitStep, s.eip)
+	}
+	for _, s := range t.slots {
+		a.bind(s.label)
+		a.movCtxImm32(offEIP, s.target)
+		a.movCtxImm32(offExit, exitJump)
+		a.b(0x4C, 0x8D, 0x05) // lea r8, [rip+field]
+		a.rel32(s.field)
+		a.storeCtx64(r8, offSlot)
+		a.b(0xC3)
+	}
+	a.finish()
+	for _, s := range t.slots {
+		slots = append(slots, slotRef{off: a.labels[s.field], target: s.target})
+	}
+	return a.buf, slots
+}
+
+// dispatcher emits the native dispatch routine: r8d is the target EIP,
+// r9d the mode key; a fast-table hit jumps to the block, a miss exits
+// with exitJump and no chain slot.
+func dispatcher() []byte {
+	var a asm
+	miss := a.newLabel()
+	a.movRR32(r10, r8)
+	a.b(0x41, 0xC1, 0xEA, 0x0C) // shr r10d, 12
+	a.b(0x45, 0x31, 0xC2)       // xor r10d, r8d
+	a.b(0x41, 0x81, 0xE2)       // and r10d, fastSlots-1
+	a.u32(fastSlots - 1)
+	a.b(0x49, 0xC1, 0xE2, 0x05) // shl r10, 5 (32-byte entries)
+	a.ctxOp(true, []byte{0x03}, r10, offFast)
+	a.b(0x45, 0x3B, 0x42, byte(offFastEIP)) // cmp r8d, [r10+eip]
+	a.jcc32(0x5, miss)
+	a.b(0x45, 0x3B, 0x4A, byte(offFastKey)) // cmp r9d, [r10+key]
+	a.jcc32(0x5, miss)
+	a.loadCtx64(r11, offGen)
+	a.b(0x4D, 0x3B, 0x5A, byte(offFastGen)) // cmp r11, [r10+gen]
+	a.jcc32(0x5, miss)
+	a.b(0x41, 0xFF, 0x62, byte(offFastCode)) // jmp [r10+code]
+	a.bind(miss)
+	a.storeCtx32(r8, offEIP)
+	a.movCtxImm32(offExit, exitJump)
+	a.b(0x49, 0xC7, 0x47, byte(offSlot), 0, 0, 0, 0) // mov qword [r15+slot], 0
+	a.b(0xC3)
+	a.finish()
+	return a.buf
+}
