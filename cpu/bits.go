@@ -103,7 +103,14 @@ func (c *CPU) xaddEbGb(in *decoder.Inst) {
 	d := uint32(c.readEb(in))
 	s := uint32(c.r8(in.Reg()))
 	r := c.alu(aluADD, d, s, 0)
-	c.writeEb(in, uint8(r))
+	if !in.Mem() {
+		// SRC <- DEST, then DEST <- SUM: with one register for both,
+		// the sum wins.
+		c.setR8(in.Reg(), uint8(d))
+		c.writeEb(in, uint8(r))
+		return
+	}
+	c.writeEb(in, uint8(r)) // may fault: before any register changes
 	c.setR8(in.Reg(), uint8(d))
 }
 
@@ -112,6 +119,11 @@ func (c *CPU) xaddEvGv(in *decoder.Inst) {
 	s := c.readGv(in)
 	sz := osz(in)
 	r := c.alu(aluADD, d, s, sz)
+	if !in.Mem() {
+		c.writeGv(in, d) // SRC <- DEST, then DEST <- SUM
+		c.writeEv(in, r)
+		return
+	}
 	c.writeEv(in, r)
 	c.writeGv(in, d)
 }

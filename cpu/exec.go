@@ -5,6 +5,7 @@ import (
 
 	"bt86/decoder"
 	"bt86/mmu"
+	"bt86/mmu/shadow"
 )
 
 // handler executes one decoded instruction. On entry c.EIP is the
@@ -287,7 +288,7 @@ func (c *CPU) stampOf(phys uint64) uint32 {
 
 // fetchPhys translates a code address, raising #PF.
 func (c *CPU) fetchPhys(lin uint32) uint64 {
-	e := &c.MMU.Cur.Fetch[c.priv][(lin>>12)%256]
+	e := &c.MMU.Cur.Fetch[c.priv][(lin>>12)%shadow.Entries]
 	if e.Tag == lin&^0xFFF {
 		return uint64(e.Addend + lin)
 	}

@@ -131,7 +131,7 @@ func (g *gen) inst() {
 		g.out = append(g.out, m...)
 		g.out = append(g.out, imm...)
 	}
-	switch r.IntN(22) {
+	switch r.IntN(28) {
 	case 0, 1: // ALU reg, reg
 		g.out = append(g.out, byte(r.IntN(8))<<3|byte(1+2*r.IntN(2)), 0xC0|reg()<<3|reg())
 	case 2: // ALU r8, r8 incl. AH..BH
@@ -146,7 +146,7 @@ func (g *gen) inst() {
 		}
 	case 5: // shifts
 		op := []byte{0xC1, 0xD1, 0xD3, 0xC0, 0xD0}[r.IntN(5)]
-		sub := []byte{4, 5, 7, 6, 0}[r.IntN(5)]
+		sub := []byte{4, 5, 7, 6, 0, 1}[r.IntN(6)]
 		var imm []byte
 		if op == 0xC1 || op == 0xC0 {
 			imm = []byte{byte(r.IntN(40))}
@@ -211,6 +211,39 @@ func (g *gen) inst() {
 		g.out = binary.LittleEndian.AppendUint32(g.out, r.Uint32())
 	case 21: // MOV mem, imm
 		emitMem([]byte{0xC7}, 0, binary.LittleEndian.AppendUint32(nil, r.Uint32()))
+	case 22: // ENTER-like frame and LEAVE
+		g.out = append(g.out, 0x55, 0x89, 0xE5, 0x83, 0xEC, byte(4*r.IntN(8)), 0xC9) // push ebp; mov ebp, esp; sub esp, n; leave
+	case 23: // MUL/IMUL one operand
+		if r.IntN(2) == 0 {
+			g.out = append(g.out, 0xF7, 0xE0|byte(r.IntN(2))<<3|reg())
+		} else {
+			emitMem([]byte{0xF7}, byte(4+r.IntN(2)), nil)
+		}
+	case 24: // CMPXCHG / XADD
+		op := []byte{0xB1, 0xC1}[r.IntN(2)]
+		if r.IntN(2) == 0 {
+			g.out = append(g.out, 0x0F, op, 0xC0|reg()<<3|reg())
+		} else {
+			emitMem([]byte{0x0F, op}, reg(), nil)
+		}
+	case 25: // BSWAP
+		g.out = append(g.out, 0x0F, 0xC8+reg())
+	case 27: // DIV, sometimes by zero or overflowing (the interpreter then raises #DE: no IDT, so a triple fault)
+		if r.IntN(4) == 0 {
+			g.out = append(g.out, 0x31, 0xD2) // xor edx, edx
+		}
+		if r.IntN(2) == 0 {
+			g.out = append(g.out, 0xF7, 0xF0|reg())
+		} else {
+			emitMem([]byte{0xF7}, 6, nil)
+		}
+	case 26: // PUSH r/m32; POP
+		if r.IntN(2) == 0 {
+			emitMem([]byte{0xFF}, 6, nil)
+		} else {
+			g.out = append(g.out, 0xFF, 0xF0|reg())
+		}
+		g.out = append(g.out, 0x58+reg())
 	}
 }
 

@@ -198,7 +198,7 @@ func (e *Engine) translate(k blockKey) *block {
 		p, ok := analyze(&in, code[off:off+int(in.Len)], next)
 		if ok && p.mem != memNone && p.mem != memAddr {
 			seg := int(in.Seg)
-			if p.kind == kPush || p.kind == kPushImm || p.kind == kPop || p.kind == kCall || p.kind == kRet {
+			if p.kind == kPush || p.kind == kPushImm || p.kind == kPop || p.kind == kCall || p.kind == kRet || p.kind == kLeave {
 				seg = cpu.SS
 			}
 			if (p.mem != memW && !full[seg][0]) || (p.mem != memR && !full[seg][1]) {
@@ -208,10 +208,10 @@ func (e *Engine) translate(k blockKey) *block {
 		if ok && (p.kind == kCallInd) && !(full[cpu.SS][0] && full[cpu.SS][1]) {
 			ok = false
 		}
-		if ok && (p.kind == kPush || p.kind == kPushImm || p.kind == kCall || p.kind == kCallInd) && !full[cpu.SS][1] {
+		if ok && (p.kind == kPush || p.kind == kPushImm || p.kind == kCall || p.kind == kCallInd || p.kind == kPushEv) && !full[cpu.SS][1] {
 			ok = false
 		}
-		if ok && (p.kind == kPop || p.kind == kRet) && !full[cpu.SS][0] {
+		if ok && (p.kind == kPop || p.kind == kRet || p.kind == kLeave) && !full[cpu.SS][0] {
 			ok = false
 		}
 		if !ok {
@@ -226,7 +226,13 @@ func (e *Engine) translate(k blockKey) *block {
 	}
 	e.items = items
 	if len(items) == 0 {
-		return nil
+		// Remember that the interpreter runs here (entry 0), so the
+		// next lookup does not try again.
+		c.WatchCode(k.phys)
+		b := &block{blockKey: k, stamp: c.CodeStamp(k.phys)}
+		e.blocks[k] = b
+		e.pages[k.phys>>12] = append(e.pages[k.phys>>12], b)
+		return b
 	}
 	e.tr.key = k.key
 	buf, slots := e.tr.block(items, k.eip, eip, stepAtEnd)
@@ -298,9 +304,19 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			continue
 		}
 		b := e.lookup()
-		if b == nil {
+		if b == nil || b.entry == 0 {
+			// The interpreter runs here: one trace, or, where that keeps
+			// happening (a polling loop around RDTSC or port I/O), a
+			// longer stretch, so the loop runs in the interpreter's own
+			// chained loop instead of coming back here every trace.
 			e.Stats.InterpTraces++
-			if x, done := interp(left, true); done {
+			n, one := left, true
+			if b != nil {
+				if b.n++; b.n > 16 {
+					n, one = min(left, 512), false
+				}
+			}
+			if x, done := interp(n, one); done {
 				return x
 			}
 			chain = false

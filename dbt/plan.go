@@ -18,6 +18,10 @@ const (
 	kJmpInd          // indirect jump through a register or memory
 	kCallInd         // indirect call through a register or memory
 	kMovImm          // mov r16/r32, imm
+	kLeave           // mov esp, ebp; pop ebp
+	kBswap           // bswap r32
+	kPushEv          // push r/m32
+	kDiv             // div r/m32 (flags unchanged, as the interpreter)
 )
 
 // Memory access kinds of a plan.
@@ -56,6 +60,7 @@ type plan struct {
 	// count changes no flag).
 	fix     int
 	clCount bool
+	resReg  int // fixMul: the register holding the result (if not reg)
 }
 
 // Flag fix-ups after instructions whose flags are partly undefined.
@@ -65,11 +70,14 @@ const (
 	fixShr  // OF = MSB ^ MSB-1, AF = 0
 	fixSar  // OF = 0, AF = 0
 	fixMul  // SF, ZF, PF from the result, AF = 0 (CF, OF kept)
+	fixRol  // OF = MSB ^ CF (other flags unchanged)
+	fixRor  // OF = MSB ^ MSB-1 (other flags unchanged)
 )
 
 // analyze decides whether in (raw bytes raw, at eip, next instruction at
 // next) can be translated, and how.
 func analyze(in *decoder.Inst, raw []byte, next uint32) (p plan, ok bool) {
+	p.resReg = -1
 	pos := 0
 	rep := false
 	for pos < len(raw) {
@@ -244,9 +252,9 @@ opcode:
 		p.opc = []byte{op}
 		p.reg = regv
 		return p, true
-	case op == 0x90:
+	case op == 0x90: // NOP, and XCHG AX, AX
 		p.kind, p.opc = kVerbatim, []byte{0x90}
-		return p, !p.p66
+		return p, true
 	case op >= 0x91 && op <= 0x97: // XCHG eAX, r
 		p.kind, p.opc = kGeneric, []byte{0x87}
 		p.size = vsize
@@ -299,8 +307,13 @@ opcode:
 			p.fix = fixShr
 		case 7:
 			p.fix = fixSar
+		case 0, 1: // ROL, ROR: only CF and OF change
+			if bits != 32 {
+				return p, false
+			}
+			p.fix, p.fr = fixRol+in.Reg(), true
 		default:
-			return p, false // rotates
+			return p, false // RCL, RCR
 		}
 		switch op {
 		case 0xC0, 0xC1:
@@ -339,6 +352,12 @@ opcode:
 		if op == 0xC2 {
 			p.retImm = in.Imm & 0xFFFF
 		}
+		return p, true
+	case op == 0xC9: // LEAVE
+		if !in.Op32() {
+			return p, false
+		}
+		p.kind, p.size = kLeave, 4
 		return p, true
 	case op == 0xC6 || op == 0xC7: // MOV E, imm
 		if in.Reg() != 0 {
@@ -388,6 +407,28 @@ opcode:
 			if in.Mem() {
 				p.mem = memRW
 			}
+		case 6: // DIV r/m32: exits to the interpreter on #DE
+			if byteOp || !in.Op32() {
+				return p, false
+			}
+			p.kind = kDiv
+			if in.Mem() {
+				p.mem, p.size = memR, 4
+			} else {
+				p.rm = hostReg(in.RM())
+			}
+			return p, true
+		case 4, 5: // MUL, IMUL: EDX:EAX = EAX * r/m
+			if byteOp {
+				return p, false
+			}
+			p.fw, p.fix = true, fixMul
+			if in.Mem() {
+				p.mem = memR
+			}
+			p, ok := p.modrm(in, false, false, in.Reg())
+			p.resReg = rAX
+			return p, ok
 		default:
 			return p, false
 		}
@@ -406,6 +447,14 @@ opcode:
 				p.mem = memRW
 			}
 			return p.modrm(in, false, op == 0xFE, r)
+		case op == 0xFF && r == 6 && in.Op32(): // PUSH Ev
+			p.kind, p.size = kPushEv, 4
+			if in.Mem() {
+				p.mem = memR
+			} else {
+				p.src = hostReg(in.RM())
+			}
+			return p, true
 		case op == 0xFF && (r == 2 || r == 4) && in.Op32():
 			p.kind, p.size, p.ends = kJmpInd, 4, true
 			if r == 2 {
@@ -434,6 +483,20 @@ func analyzeTwo(in *decoder.Inst, op byte, vsize, regv int, p plan) (plan, bool)
 			p.mem = memW
 		}
 		return p.modrm(in, false, true, 0)
+	case op == 0xB1 || op == 0xC1: // CMPXCHG, XADD Ev, Gv
+		p.kind, p.opc, p.fw = kGeneric, []byte{0x0F, op}, true
+		p.size = vsize
+		if in.Mem() {
+			p.mem = memRW
+		}
+		return p.modrm(in, false, false, regv)
+	case op >= 0xC8 && op <= 0xCF: // BSWAP
+		if !in.Op32() {
+			return p, false
+		}
+		p.kind = kBswap
+		p.rm = hostReg(int(op & 7))
+		return p, true
 	case op == 0xAF: // IMUL Gv, Ev
 		p.kind, p.opc, p.fw, p.fix = kGeneric, []byte{0x0F, op}, true, fixMul
 		p.size = vsize

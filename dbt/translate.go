@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"bt86/decoder"
+	"bt86/mmu/shadow"
 )
 
 // maxBlock bounds the guest instructions of one block.
@@ -91,8 +92,9 @@ func (t *translator) memAddr(seg, size int, write bool, i int, eip uint32) {
 		a.b(0x67, 0x47, 0x8D, 0x04, 0x08) // lea r8d, [r8d+r9d]
 	}
 	a.movRR32(r9, r8)
-	a.b(0x41, 0xC1, 0xE9, 0x0C)                   // shr r9d, 12
-	a.b(0x41, 0x81, 0xE1, 0xFF, 0x00, 0x00, 0x00) // and r9d, 0xFF
+	a.b(0x41, 0xC1, 0xE9, 0x0C) // shr r9d, 12
+	a.b(0x41, 0x81, 0xE1)       // and r9d, Entries-1
+	a.u32(shadow.Entries - 1)
 	if write {
 		a.loadCtx64(r10, offTLBW)
 	} else {
@@ -195,13 +197,15 @@ func (t *translator) fixFlags(p *plan, in *decoder.Inst) {
 	a.b(0x9C, 0x41, 0x5B) // pushfq; pop r11
 	skip := -1
 	if p.clCount {
-		a.b(0xF6, 0xC1, 0x1F) // test cl, 31
+		a.b(0x41, 0xF6, 0xC5, 0x1F) // test r13b, 31
 		skip = a.newLabel()
 		a.jcc32(0x4, skip) // jz: a zero count changed nothing
 	}
 	bits := byte(p.size * 8)
 	// r10d = the result, zero-extended.
 	switch {
+	case p.fix == fixMul && p.resReg >= 0:
+		a.movRR32(r10, p.resReg)
 	case p.fix == fixMul:
 		a.movRR32(r10, p.reg)
 	case p.mem != memNone:
@@ -243,6 +247,20 @@ func (t *translator) fixFlags(p *plan, in *decoder.Inst) {
 	case fixSar:
 		a.b(0x41, 0x81, 0xE3) // and r11d, ~(OF|AF)
 		a.u32(^uint32(of | af))
+	case fixRol, fixRor:
+		if p.fix == fixRor {
+			a.b(0x47, 0x8D, 0x04, 0x12) // lea r8d, [r10+r10]
+			a.b(0x45, 0x31, 0xC2)       // xor r10d, r8d
+		}
+		a.b(0x41, 0xC1, 0xEA, 31) // shr r10d, 31
+		if p.fix == fixRol {
+			a.b(0x45, 0x31, 0xDA) // xor r10d, r11d (CF is bit 0)
+		}
+		a.b(0x41, 0x83, 0xE2, 0x01) // and r10d, 1
+		a.b(0x41, 0xC1, 0xE2, 0x0B) // shl r10d, 11
+		a.b(0x41, 0x81, 0xE3)       // and r11d, ~OF
+		a.u32(^uint32(of))
+		a.b(0x45, 0x09, 0xD3) // or r11d, r10d
 	case fixMul:
 		a.b(0x41, 0x81, 0xE3, 0x01, 0x08, 0x00, 0x00) // and r11d, CF|OF
 		if p.size == 2 {
@@ -290,6 +308,9 @@ func (t *translator) emit(i int, it *item) {
 		if p.fr {
 			t.needFlags()
 		}
+		if p.clCount {
+			a.movRR32(r13, rCX) // the count: the shift may change ECX
+		}
 		t.emitGeneric(p, p.mem != memNone)
 		if p.fix != fixNone {
 			t.fixFlags(p, in)
@@ -311,6 +332,42 @@ func (t *translator) emit(i int, it *item) {
 		a.rex(false, 0, 0, p.rm, false)
 		a.b(0xB8 | byte(p.rm&7))
 		a.b(p.imm...)
+	case kLeave:
+		t.spill()
+		a.movRR32(r8, rBP) // the new ESP
+		t.memAddr(decoder.SS, 4, false, i, it.eip)
+		a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+		a.leaEA32(r12, rBP, -1, 0, 4)
+		a.movRR32(rBP, r13)
+	case kDiv:
+		t.spill()
+		if p.mem != memNone {
+			t.eaToR8(in)
+			t.memAddr(int(in.Seg), 4, false, i, it.eip)
+			a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+		} else {
+			a.movRR32(r13, p.rm)
+		}
+		a.b(0x44, 0x39, 0xEA)                  // cmp edx, r13d
+		a.jcc32(0x3, t.stepStubFor(i, it.eip)) // jae: #DE (or a zero divisor)
+		a.b(0x41, 0xF7, 0xF5)                  // div r13d
+		t.fl = flMem
+	case kBswap:
+		a.rex(false, 0, 0, p.rm, false)
+		a.b(0x0F, 0xC8|byte(p.rm&7))
+	case kPushEv:
+		t.spill()
+		if p.mem != memNone {
+			t.eaToR8(in)
+			t.memAddr(int(in.Seg), 4, false, i, it.eip)
+			a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+		} else {
+			a.movRR32(r13, p.src)
+		}
+		t.stackAddr(-4)
+		t.memAddr(decoder.SS, 4, true, i, it.eip)
+		a.b(0x45, 0x89, 0x29) // mov [r9], r13d
+		t.addESP(-4)
 	case kPush, kPushImm:
 		t.spill()
 		t.stackAddr(-4)

@@ -140,14 +140,17 @@ func (m *MMU) dropDerived(s *Space, pg uint32, first, last int) {
 	wide := last-first >= wideWrite
 	if c&depMask != 0 && !wide {
 		// As a page table: PTE index k translates linear pages whose
-		// bits 12 and up equal k, all in slot k%Entries.
+		// bits 12 and up equal k modulo the table size, which live in
+		// the slots congruent to k modulo the table size (one slot when
+		// the table is at least as large as the TLB).
 		for k := first; k <= last; k++ {
-			slot := k % Entries
-			for kind := 0; kind < nKinds; kind++ {
-				for p := 0; p < 2; p++ {
-					md := &s.meta[kind][p][slot]
-					if md.valid() && md.pt == pg && int(md.tag>>12)&ptMask == k {
-						m.invalidate(s, kind, p, slot)
+			for slot := k % Entries; slot < Entries; slot += ptMask + 1 {
+				for kind := 0; kind < nKinds; kind++ {
+					for p := 0; p < 2; p++ {
+						md := &s.meta[kind][p][slot]
+						if md.valid() && md.pt == pg && int(md.tag>>12)&ptMask == k {
+							m.invalidate(s, kind, p, slot)
+						}
 					}
 				}
 			}

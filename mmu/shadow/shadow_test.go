@@ -601,7 +601,8 @@ func TestOnChange(t *testing.T) {
 	modes(t, func(t *testing.T, r *rig) {
 		a, b := r.newRoot(), r.newRoot()
 		r.setPTE(a, 0x1000, 0x100000, RW|D)
-		r.setPTE(a, 0x101000, 0x102000, RW|D) // same slot as 0x1000
+		conflict := uint32(0x1000 + shadow.Entries<<12) // same slot as 0x1000
+		r.setPTE(a, conflict, 0x102000, RW|D)
 		r.setPTE(b, 0x1000, 0x101000, RW|D)
 		r.enable(a, 0, 0, 0)
 		calls := 0
@@ -621,7 +622,7 @@ func TestOnChange(t *testing.T) {
 		r.mustMap(0x1000, mmu.AccFetch, 0x100000, "fetch again")
 		expect("coherence", func() { r.setPTE(a, 0x1000, 0x103000, RW|D) })
 		r.mustMap(0x1000, mmu.AccFetch, 0x103000, "fetch after the PTE write")
-		expect("eviction", func() { r.mustMap(0x101000, mmu.AccFetch, 0x102000, "conflicting fetch") })
+		expect("eviction", func() { r.mustMap(conflict, mmu.AccFetch, 0x102000, "conflicting fetch") })
 		expect("flush", func() { r.m.Flush() })
 	})
 }

@@ -4,7 +4,7 @@ import "bt86/mmu"
 
 // Entries is the number of entries per array (direct mapped on the low
 // bits of the linear page number).
-const Entries = 256
+const Entries = 1024
 
 // invalidTag never equals a page-aligned linear address.
 const invalidTag = 1
