@@ -151,6 +151,13 @@ type CPU struct {
 	// OnInterrupt, when set, is called as each interrupt or exception is
 	// delivered (before the transfer), for tracing (-d int) and tests.
 	OnInterrupt func(c *CPU, vector uint8, code uint32, hasCode bool)
+	// OnBlock, when set, is called as each block of guest code is
+	// decoded (interpreter traces; translated blocks), for -d in_asm.
+	OnBlock func(c *CPU, b *Block)
+	// DataWatch, when set, is called after every guest data access that
+	// takes the slow path (see debug_hooks.go): debuggers make the pages
+	// they watch take it with MMU.WatchLinear.
+	DataWatch func(c *CPU, lin uint32, n int, write bool)
 }
 
 // Event bits that end the current trace.
