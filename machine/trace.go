@@ -302,7 +302,7 @@ func pfCause(code uint32) string {
 	case code&2 != 0:
 		p = append(p, "write")
 	default:
-		p = append(p, "read")
+		p = append(p, "read or fetch") // without NX a fetch sets no I/D bit
 	}
 	if code&4 != 0 {
 		p = append(p, "user")
