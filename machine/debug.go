@@ -37,6 +37,9 @@ type GDBOptions struct {
 // debugState is the bookkeeping of ServeGDB.
 type debugState struct {
 	ctx      context.Context
+	start    time.Time // host time ServeGDB started
+	retired  uint64    // instructions retired before it
+	t0       time.Time // host time the current slice started
 	end      *Result // how the guest ended, once it did
 	internal *InternalError
 }
@@ -50,7 +53,7 @@ type DebugTarget struct {
 // newDebugTarget returns the machine's Target for a debugging session
 // whose idle waits end with ctx.
 func (m *Machine) newDebugTarget(ctx context.Context) *DebugTarget {
-	m.dbg = &debugState{ctx: ctx}
+	m.dbg = &debugState{ctx: ctx, start: time.Now(), retired: m.cpu.Stats.Retired}
 	t := &DebugTarget{CPUTarget: gdbstub.NewCPUTarget(m.cpu), m: m}
 	t.Engine = m.exec
 	t.Budget = m.budget
@@ -160,6 +163,9 @@ func (t *DebugTarget) before(budget int) {
 	m.feedInput()
 	m.refreshDisplay(false)
 	m.beginSlice(max(budget, 1))
+	if !m.cfg.Deterministic {
+		m.dbg.t0 = time.Now()
+	}
 }
 
 // after ends a slice: the clock moves as under Run, and the machine
@@ -169,6 +175,8 @@ func (t *DebugTarget) after(e cpu.Exit) (gdbstub.StopReason, bool) {
 	m.endSlice()
 	if m.cfg.Deterministic {
 		m.clk.Set(m.run.sliceStart + clock.Time(max(e.Retired, 1))*clock.Time(m.cfg.NsPerInstruction))
+	} else if dt := time.Since(m.dbg.t0); e.Retired >= 1000 && dt > 0 {
+		m.run.ips = 0.75*m.run.ips + 0.25*float64(e.Retired)/dt.Seconds() // as in Run
 	}
 	end := func(r Result, code int, detail string) (gdbstub.StopReason, bool) {
 		m.dbg.end = &r
@@ -255,7 +263,10 @@ func (t *DebugTarget) Monitor(cmd string) (string, error) {
 	m := t.m
 	switch cmd {
 	case "info stats":
-		return m.StatsText(), nil
+		d := time.Since(m.dbg.start)
+		n := m.cpu.Stats.Retired - m.dbg.retired
+		return m.StatsText() + fmt.Sprintf("this session: %d instructions in %.3f s of host time (stops included), %.1f MIPS\n",
+			n, d.Seconds(), float64(n)/d.Seconds()/1e6), nil
 	case "info blocks":
 		s := m.cpu.Stats
 		return fmt.Sprintf("engine %s: retired=%d traces=%d trace-hits=%d invalidations=%d exceptions=%d interrupts=%d\nmmu: %s\n",
@@ -278,7 +289,9 @@ func (m *Machine) StatsText() string {
 	s := m.cpu.Stats
 	fmt.Fprintf(&b, "instructions retired: %d\n", s.Retired)
 	fmt.Fprintf(&b, "virtual time: %.6f s, guest resets: %d\n", float64(m.clk.Now())/1e9, m.resets)
-	fmt.Fprintf(&b, "measured speed: %.1f MIPS (recent slices)\n", m.run.ips/1e6)
+	if !m.cfg.Deterministic {
+		fmt.Fprintf(&b, "recent speed: %.1f MIPS (the run loop's estimate)\n", m.run.ips/1e6)
+	}
 	fmt.Fprintf(&b, "engine %s: traces=%d trace-hits=%d invalidations=%d exceptions=%d interrupts=%d\n",
 		m.cfg.Engine, s.Traces, s.TraceHits, s.Invalidations, s.Exceptions, s.Interrupts)
 	fmt.Fprintf(&b, "mmu: %s\n", m.cpu.MMU.Stats)
