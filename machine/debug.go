@@ -281,8 +281,8 @@ func (t *DebugTarget) Monitor(cmd string) (string, error) {
 }
 
 // StatsText describes the machine's counters since power-on: retired
-// instructions, the speed of the current or last run, the engine's and
-// the shadow MMU's counters. The run loop owns them: call it from the
+// instructions, virtual time, the run loop's recent speed estimate (host
+// time mode), the engine's and the shadow MMU's counters. The run loop owns them: call it from the
 // goroutine running the guest, or while it is stopped.
 func (m *Machine) StatsText() string {
 	var b strings.Builder
