@@ -40,7 +40,7 @@ type debugState struct {
 	start    time.Time // host time ServeGDB started
 	retired  uint64    // instructions retired before it
 	t0       time.Time // host time the current slice started
-	end      *Result // how the guest ended, once it did
+	end      *Result   // how the guest ended, once it did
 	internal *InternalError
 }
 
