@@ -319,3 +319,81 @@ func TestGDBDemo(t *testing.T) {
 	require.NoError(t, free.cmd.Wait())
 	assert.Contains(t, string(rest), "guest powered off")
 }
+
+// rspPacket frames a Remote Serial Protocol packet.
+func rspPacket(data string) string {
+	var sum byte
+	for i := 0; i < len(data); i++ {
+		sum += data[i]
+	}
+	return fmt.Sprintf("$%s#%02x", data, sum)
+}
+
+// rspReply reads the next packet from r, acknowledging it.
+func rspReply(t *testing.T, conn net.Conn, r *bufio.Reader) string {
+	t.Helper()
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(60*time.Second)))
+	for {
+		c, err := r.ReadByte()
+		require.NoError(t, err)
+		if c != '$' {
+			continue // acks
+		}
+		body, err := r.ReadString('#')
+		require.NoError(t, err)
+		_, err = io.ReadFull(r, make([]byte, 2))
+		require.NoError(t, err)
+		_, err = conn.Write([]byte("+"))
+		require.NoError(t, err)
+		return strings.TrimSuffix(body, "#")
+	}
+}
+
+// TestGDBInterruptAndKill speaks the protocol to `emu -S` booting Linux
+// as gdb does for Ctrl-C and kill: continue, 0x03 a second later (the
+// kernel is still decompressing or booting: SIGINT stop), then k, which
+// ends emu.
+func TestGDBInterruptAndKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots Linux")
+	}
+	kernelPath := guestKernel(t)
+	for _, engine := range machine.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			emu := startEmu(t, "-gdb", "tcp::0", "-S", "-engine", engine, "-m", "128", "-nographic", "-serial", "none",
+				"-kernel", kernelPath, "-append", "console=ttyS0")
+			conn, err := net.Dial("tcp", emu.addr)
+			require.NoError(t, err)
+			defer conn.Close()
+			r := bufio.NewReader(conn)
+			send := func(s string) {
+				_, err := conn.Write([]byte(s))
+				require.NoError(t, err)
+			}
+			send(rspPacket("?"))
+			assert.True(t, strings.HasPrefix(rspReply(t, conn, r), "T05"), "stopped before the first instruction")
+			send(rspPacket("c"))
+			time.Sleep(time.Second)
+			send("\x03")
+			stop := rspReply(t, conn, r)
+			assert.True(t, strings.HasPrefix(stop, "T02"), "Ctrl-C stops with SIGINT: %s", stop)
+			send(rspPacket("qRcmd," + fmt.Sprintf("%x", "info stats")))
+			var out strings.Builder
+			for {
+				p := rspReply(t, conn, r)
+				if p == "OK" {
+					break
+				}
+				b := make([]byte, len(p)/2)
+				_, err := fmt.Sscanf(p[1:], "%x", &b)
+				require.NoError(t, err)
+				out.Write(b)
+			}
+			assert.Regexp(t, `instructions retired: [1-9]\d*`, out.String())
+			send(rspPacket("k"))
+			rest, _ := io.ReadAll(emu.stderr)
+			require.NoError(t, emu.cmd.Wait(), "exit status 0: %s", rest)
+			assert.Contains(t, string(rest), "bt86: killed by the debugger after")
+		})
+	}
+}
