@@ -237,6 +237,9 @@ func boot(o *options, h hostIO) int {
 	if err != nil {
 		return fail(err)
 	}
+	if ln != nil {
+		defer ln.Close() // ServeGDB closes it too; this covers early failures
+	}
 	if kernel != nil {
 		if err := m.LoadLinux(kernel, initrd, o.cmdline); err != nil {
 			return fail(fmt.Errorf("-kernel %s: %w", o.kernel, err))

@@ -10,7 +10,7 @@ import (
 )
 
 // startTrace installs the -d trace hooks on m, logging to -D FILE or to
-// stderr. The returned function flushes and closes the log.
+// stderr. The returned function (idempotent) flushes and closes the log.
 func (d *debugOptions) startTrace(m *machine.Machine, stderr io.Writer) (func(), error) {
 	if d.flags == 0 {
 		return func() {}, nil
@@ -26,7 +26,12 @@ func (d *debugOptions) startTrace(m *machine.Machine, stderr io.Writer) (func(),
 	}
 	w := bufio.NewWriterSize(out, 1<<20)
 	m.SetTrace(machine.TraceConfig{Flags: d.flags, Out: w, Filter: d.ranges})
+	done := false
 	return func() {
+		if done {
+			return
+		}
+		done = true
 		m.SetTrace(machine.TraceConfig{})
 		w.Flush()
 		if f != nil {
