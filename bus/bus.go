@@ -37,6 +37,8 @@ type Bus struct {
 	regions   []Region // sorted by Base, non-overlapping
 	// IOTrace, when non-nil, sees every port access (for -d io).
 	IOTrace func(write bool, port uint16, size uint8, v uint32)
+	// MMIOTrace, when non-nil, sees every device memory access (-d io).
+	MMIOTrace func(write bool, addr uint64, size uint8, v uint64)
 }
 
 // New returns an empty bus.
@@ -146,18 +148,24 @@ func (b *Bus) FindMMIO(addr uint64) (*Region, bool) {
 // ReadMMIO reads size bytes at physical address addr. Unmapped addresses
 // read as all ones.
 func (b *Bus) ReadMMIO(addr uint64, size uint8) uint64 {
+	v := ^uint64(0)
 	if r, ok := b.FindMMIO(addr); ok {
-		return r.Handler.ReadMMIO(addr-r.Base, size)
+		v = r.Handler.ReadMMIO(addr-r.Base, size)
+	} else if size != 8 {
+		v = uint64(sizeMask32(size))
 	}
-	if size == 8 {
-		return ^uint64(0)
+	if b.MMIOTrace != nil {
+		b.MMIOTrace(false, addr, size, v)
 	}
-	return uint64(sizeMask32(size))
+	return v
 }
 
 // WriteMMIO writes size bytes at physical address addr. Writes to
 // unmapped addresses are dropped.
 func (b *Bus) WriteMMIO(addr uint64, size uint8, v uint64) {
+	if b.MMIOTrace != nil {
+		b.MMIOTrace(true, addr, size, v)
+	}
 	if r, ok := b.FindMMIO(addr); ok {
 		r.Handler.WriteMMIO(addr-r.Base, size, v)
 	}

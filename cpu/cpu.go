@@ -155,6 +155,13 @@ type CPU struct {
 	// OnCodeWrite, when set, is called when the guest writes a RAM page
 	// holding cached code (the translator drops its blocks there).
 	OnCodeWrite func(page uint64)
+	// OnBlock, when set, is called as each block of guest code is
+	// decoded (interpreter traces; translated blocks), for -d in_asm.
+	OnBlock func(c *CPU, b *Block)
+	// DataWatch, when set, is called after every guest data access that
+	// takes the slow path (see debug_hooks.go): debuggers make the pages
+	// they watch take it with MMU.WatchLinear.
+	DataWatch func(c *CPU, lin uint32, n int, write bool)
 }
 
 // Event bits that end the current trace.

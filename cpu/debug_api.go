@@ -205,3 +205,9 @@ func (c *CPU) DebugFallsThrough(in *decoder.Inst) bool {
 	}
 	return !(in.Op == 0x8E && in.Reg() == SS) // MOV SS opens a shadow
 }
+
+// InterruptReady reports whether DeliverInterrupt would take an external
+// interrupt now (IF set, no interrupt shadow, one pending).
+func (c *CPU) InterruptReady() bool {
+	return !c.InhibitIRQ && c.Flags&FlagIF != 0 && c.pic != nil && c.pic.HasInterrupt()
+}

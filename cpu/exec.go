@@ -390,6 +390,9 @@ func (c *CPU) decodeTrace(lin uint32, phys uint64, code32 bool) *trace {
 	for i := range len(t.ops) - 1 {
 		t.ops[i].next = &t.ops[i+1]
 	}
+	if c.OnBlock != nil {
+		c.reportBlock(t, lin)
+	}
 	return t
 }
 

@@ -216,7 +216,24 @@ func (c *CPU) pageFault(f *mmu.Fault) {
 	c.raise(excPF, f.Code, true)
 }
 
+// readSlow and writeSlow are the slow paths: they translate (raising
+// #PF), reach devices, and report the completed access to DataWatch.
 func (c *CPU) readSlow(lin uint32, n int, priv int) uint64 {
+	v := c.readPhysLin(lin, n, priv)
+	if c.DataWatch != nil {
+		c.DataWatch(c, lin, n, false)
+	}
+	return v
+}
+
+func (c *CPU) writeSlow(lin uint32, n int, v uint64, priv int) {
+	c.writePhysLin(lin, n, v, priv)
+	if c.DataWatch != nil {
+		c.DataWatch(c, lin, n, true)
+	}
+}
+
+func (c *CPU) readPhysLin(lin uint32, n int, priv int) uint64 {
 	acc := accessFor(priv, false)
 	if int(lin&0xFFF)+n <= mmu.PageSize {
 		return c.phys.Read(c.translate(lin, acc), n)
@@ -238,7 +255,7 @@ func (c *CPU) readSlow(lin uint32, n int, priv int) uint64 {
 	return v
 }
 
-func (c *CPU) writeSlow(lin uint32, n int, v uint64, priv int) {
+func (c *CPU) writePhysLin(lin uint32, n int, v uint64, priv int) {
 	acc := accessFor(priv, true)
 	if int(lin&0xFFF)+n <= mmu.PageSize {
 		c.phys.Write(c.translate(lin, acc), n, v)

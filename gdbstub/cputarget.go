@@ -12,18 +12,18 @@ import (
 // and its memory, with no devices or clock of its own (a machine that
 // ticks devices implements Target itself, or wraps this one).
 //
-// With no breakpoint or watchpoint inserted, Continue runs the CPU (or
-// Engine) in slices of Slice instructions. With breakpoints inserted it
-// runs the interpreter in slices with the Trace hook, which ends a slice
+// With no breakpoint inserted, Continue runs the CPU (or Engine, while
+// no watchpoint is set either) in slices of Slice instructions. With
+// breakpoints inserted it runs the interpreter in slices with the Trace hook, which ends a slice
 // after any instruction whose successor could be a breakpoint (its
 // fall-through address is one, or it may not fall through:
 // cpu.DebugFallsThrough) and after every interrupt or exception
 // delivery; between slices the linear address of the next instruction
 // (CS base + EIP) is compared with the breakpoints. External interrupts
 // are delivered only between slices (cpu.DeliverInterrupt), before the
-// check, so the first instruction of a handler is checked too. With
-// watchpoints, EFLAGS.TF or an interrupt shadow (where the interpreter
-// skips the Trace hook) it runs one instruction per cpu.RunMasked(1).
+// check, so the first instruction of a handler is checked too. While
+// EFLAGS.TF or an interrupt shadow make the interpreter skip the Trace
+// hook it runs one instruction per cpu.RunMasked(1).
 // No instruction is skipped or executed twice, and a REP instruction
 // that runs in chunks hits its breakpoint once. Without asynchronous
 // interrupts a run with breakpoints retires exactly the instructions of
@@ -35,11 +35,15 @@ import (
 // MIPS, with breakpoints ~27-37 MIPS (one instruction per Run: ~13),
 // with a write watchpoint ~5 MIPS (see bench_test.go).
 //
-// Write watchpoints compare the watched bytes after every instruction
-// (and interrupt delivery); a write of the value already there is not
-// reported, which is also when gdb would not report a `watch`. Read and
-// access watchpoints need a memory-access hook the interpreter does not
-// offer: they return ErrUnsupported.
+// Watchpoints (write, read, access) make the watched linear pages take
+// the interpreter's slow path (shadow.MMU.WatchLinear) and set the CPU's
+// DataWatch hook, which sees every completed data access there (also
+// the stack writes of an interrupt delivery) and stops the CPU after the
+// accessing instruction; a write is reported even if it stores the value
+// already there (gdb then decides whether a `watch` stops). With
+// watchpoints but no breakpoints the interpreter runs its ordinary loop,
+// interrupts included; the fast path costs nothing while no watchpoint
+// is set.
 type CPUTarget struct {
 	CPU *cpu.CPU
 	// Slice is the instruction budget of one Run while nothing is
@@ -60,6 +64,10 @@ type CPUTarget struct {
 	// Budget sizes the next free-running slice (up to the next device
 	// deadline); nil: Slice.
 	Budget func() int
+	// Before is called before every slice, step and interrupt delivery
+	// with its instruction budget (0 for a delivery): the machine starts
+	// its slice clock and runs the devices that are due.
+	Before func(budget int)
 	// After is called after every slice, step and interrupt delivery
 	// with its exit: the machine advances its clock and runs the devices
 	// that are due. A true result ends Continue or Step with the reason
@@ -74,18 +82,16 @@ type CPUTarget struct {
 
 	breaks  map[uint32]uint8 // linear address -> bit 1<<BreakKind
 	bloom   [bloomBits / 64]uint64
-	watches []watchState
-	dec     *decoder.Decoder
+	watches []Breakpoint
+	// watchHit is the first watchpoint hit since the last run began.
+	watchHit  StopReason
+	hit       bool
+	prevWatch func(c *cpu.CPU, lin uint32, n int, write bool)
+	dec       *decoder.Decoder
 	// Run state of runExact.
 	last     uint32 // EIP of the last instruction started
 	hookStop bool   // the Trace or interrupt hook asked the CPU to stop
 	stepOnly bool   // tests: never use hooked slices
-}
-
-type watchState struct {
-	bp     Breakpoint
-	old    []byte
-	mapped bool
 }
 
 // NewCPUTarget returns a Target driving c.
@@ -165,14 +171,11 @@ func (t *CPUTarget) ReadMemory(lin uint32, b []byte) error {
 	return nil
 }
 
-// WriteMemory implements Target. Watched bytes the debugger writes are
-// not reported as guest writes.
+// WriteMemory implements Target. The debugger's writes are not guest
+// accesses: they never trigger watchpoints.
 func (t *CPUTarget) WriteMemory(lin uint32, b []byte) error {
 	if !t.CPU.DebugWriteLinear(lin, b) {
 		return fmt.Errorf("%w: linear %#x+%d", ErrUnmapped, lin, len(b))
-	}
-	for i := range t.watches {
-		t.snapshot(&t.watches[i])
 	}
 	return nil
 }
@@ -191,14 +194,46 @@ func (t *CPUTarget) SetBreakpoint(bp Breakpoint) error {
 	case BreakSoftware, BreakHardware:
 		t.breaks[bp.Addr] |= 1 << bp.Kind
 		t.rebuildBloom()
-	case WatchWrite:
-		w := watchState{bp: bp, old: make([]byte, bp.Len)}
-		t.snapshot(&w)
-		t.watches = append(t.watches, w)
+	case WatchWrite, WatchRead, WatchAccess:
+		if len(t.watches) == 0 {
+			t.prevWatch = t.CPU.DataWatch
+			t.CPU.DataWatch = t.dataWatch
+		}
+		t.watches = append(t.watches, bp)
+		t.forPages(bp, t.CPU.MMU.WatchLinear)
 	default:
-		return fmt.Errorf("%w: %s watchpoints (the interpreter has no read hook)", ErrUnsupported, bp.Kind)
+		return fmt.Errorf("%w: %s", ErrUnsupported, bp.Kind)
 	}
 	return nil
+}
+
+// forPages calls f with each linear page watchpoint bp covers.
+func (t *CPUTarget) forPages(bp Breakpoint, f func(lin uint32)) {
+	first := uint64(bp.Addr) &^ 0xFFF
+	last := (uint64(bp.Addr) + uint64(max(bp.Len, 1)) - 1) &^ 0xFFF
+	for p := first; p <= last; p += 0x1000 {
+		f(uint32(p))
+	}
+}
+
+// dataWatch is the CPU's DataWatch hook while watchpoints are set.
+func (t *CPUTarget) dataWatch(c *cpu.CPU, lin uint32, n int, write bool) {
+	if t.prevWatch != nil {
+		t.prevWatch(c, lin, n, write)
+	}
+	for _, w := range t.watches {
+		match := w.Kind == WatchAccess || (w.Kind == WatchWrite) == write
+		if !match || !w.Overlaps(lin, uint32(n)) {
+			continue
+		}
+		if !t.hit {
+			t.hit = true
+			t.watchHit = StopReason{Kind: StopWatchpoint, Break: w, DataAddr: max(lin, w.Addr)}
+		}
+		c.Stop()
+		t.hookStop = true
+		return
+	}
 }
 
 // ClearBreakpoint implements Target.
@@ -213,8 +248,12 @@ func (t *CPUTarget) ClearBreakpoint(bp Breakpoint) error {
 		t.rebuildBloom()
 	default:
 		for i, w := range t.watches {
-			if w.bp == bp {
+			if w == bp {
 				t.watches = append(t.watches[:i], t.watches[i+1:]...)
+				t.forPages(bp, t.CPU.MMU.UnwatchLinear)
+				if len(t.watches) == 0 {
+					t.CPU.DataWatch, t.prevWatch = t.prevWatch, nil
+				}
 				break
 			}
 		}
@@ -222,38 +261,14 @@ func (t *CPUTarget) ClearBreakpoint(bp Breakpoint) error {
 	return nil
 }
 
-func (t *CPUTarget) snapshot(w *watchState) {
-	w.mapped = t.CPU.DebugReadLinear(w.bp.Addr, w.old)
-}
-
-// checkWatches reports the first watchpoint whose bytes changed, and
-// refreshes every snapshot.
+// checkWatches reports the first watchpoint hit since it was last
+// called.
 func (t *CPUTarget) checkWatches() (StopReason, bool) {
-	var r StopReason
-	hit := false
-	var cur [16]byte
-	for i := range t.watches {
-		w := &t.watches[i]
-		buf := cur[:0]
-		if len(w.old) > len(cur) {
-			buf = make([]byte, len(w.old))
-		} else {
-			buf = cur[:len(w.old)]
-		}
-		mapped := t.CPU.DebugReadLinear(w.bp.Addr, buf)
-		if mapped && w.mapped && !hit {
-			for j := range buf {
-				if buf[j] != w.old[j] {
-					r = StopReason{Kind: StopWatchpoint, Break: w.bp, DataAddr: w.bp.Addr + uint32(j)}
-					hit = true
-					break
-				}
-			}
-		}
-		copy(w.old, buf)
-		w.mapped = mapped
+	if !t.hit {
+		return StopReason{}, false
 	}
-	return r, hit
+	t.hit = false
+	return t.watchHit, true
 }
 
 func (t *CPUTarget) breakAt() (StopReason, bool) {
@@ -288,13 +303,17 @@ func exitStop(e cpu.Exit) (StopReason, bool) {
 func (t *CPUTarget) Step() StopReason {
 	c := t.CPU
 	var e cpu.Exit
+	t.hit = false
 	if c.Halted {
 		var delivered bool
+		t.before(0)
 		delivered, e = c.DeliverInterrupt()
 		if !delivered {
+			t.afterRun(e)
 			return StopReason{Kind: StopStep}
 		}
 	} else {
+		t.before(1)
 		e = c.RunMasked(1)
 	}
 	if t.After != nil {
@@ -314,6 +333,9 @@ func (t *CPUTarget) Step() StopReason {
 // afterExit runs the After and Idle hooks for exit e of Continue and
 // says whether Continue ends, with which reason.
 func (t *CPUTarget) afterExit(e cpu.Exit, stop <-chan struct{}) (StopReason, bool) {
+	if e.Reason == cpu.ExitStop && t.hookStop {
+		e.Reason = cpu.ExitBudget // our hooks stopped it, not a Stop call
+	}
 	if t.After != nil {
 		if r, end := t.After(e); end {
 			return r, true
@@ -326,9 +348,24 @@ func (t *CPUTarget) afterExit(e cpu.Exit, stop <-chan struct{}) (StopReason, boo
 	return r, done
 }
 
+// before calls the Before hook.
+func (t *CPUTarget) before(budget int) {
+	if t.Before != nil {
+		t.Before(budget)
+	}
+}
+
+// afterRun calls the After hook for a run whose result is not used.
+func (t *CPUTarget) afterRun(e cpu.Exit) {
+	if t.After != nil {
+		t.After(e)
+	}
+}
+
 // Continue implements Target.
 func (t *CPUTarget) Continue(stop <-chan struct{}) StopReason {
-	if len(t.breaks) == 0 && len(t.watches) == 0 {
+	t.hit = false
+	if len(t.breaks) == 0 {
 		return t.runFree(stop)
 	}
 	return t.runExact(stop)
@@ -343,16 +380,25 @@ func stopped(stop <-chan struct{}) bool {
 	}
 }
 
+// runFree runs without breakpoints: the engine, or the interpreter
+// while watchpoints are set (its slow path reports the accesses).
 func (t *CPUTarget) runFree(stop <-chan struct{}) StopReason {
 	var engine cpu.Executor = t.CPU
-	if t.Engine != nil {
+	if t.Engine != nil && len(t.watches) == 0 {
 		engine = t.Engine
 	}
 	for {
 		if stopped(stop) {
 			return StopReason{Kind: StopInterrupted}
 		}
-		if r, done := t.afterExit(engine.Run(t.sliceBudget()), stop); done {
+		n := t.sliceBudget()
+		t.before(n)
+		t.hookStop = false
+		e := engine.Run(n)
+		if r, done := t.afterExit(e, stop); done {
+			return r
+		}
+		if r, hit := t.checkWatches(); hit {
 			return r
 		}
 	}
@@ -362,19 +408,19 @@ func (t *CPUTarget) runFree(stop <-chan struct{}) StopReason {
 // channel.
 const checkEvery = 64
 
-// runExact runs with breakpoints or watchpoints inserted. With
-// breakpoints only, it runs interpreter slices with the Trace hook,
+// runExact runs with breakpoints inserted (and maybe watchpoints). It
+// runs interpreter slices with the Trace hook,
 // which stops the slice after any instruction whose successor could be
 // a breakpoint (its fall-through address is one, or it may not fall
 // through: cpu.DebugFallsThrough) and after any interrupt or exception
-// delivery (OnInterrupt); between slices it checks EIP. With watchpoints,
-// or while EFLAGS.TF or an interrupt shadow make the interpreter skip
-// the hook, it runs one instruction at a time. External interrupts are
+// delivery (OnInterrupt); between slices it checks EIP. While EFLAGS.TF
+// or an interrupt shadow make the interpreter skip the hook, it runs one
+// instruction at a time. External interrupts are
 // taken only between runs (cpu.DeliverInterrupt), so the first
 // instruction of every handler is checked.
 func (t *CPUTarget) runExact(stop <-chan struct{}) StopReason {
 	c := t.CPU
-	hooked := len(t.watches) == 0 && !t.stepOnly
+	hooked := !t.stepOnly
 	if hooked {
 		prevTrace, prevIntr := c.Trace, c.OnInterrupt
 		c.Trace = func(c *cpu.CPU, in *decoder.Inst) {
@@ -407,17 +453,17 @@ func (t *CPUTarget) runExact(stop <-chan struct{}) StopReason {
 		// 6.9). As the interpreter does, one instruction runs after a
 		// delivery before the next can be taken.
 		var e cpu.Exit
-		if !delivered {
+		if !delivered && c.InterruptReady() {
+			t.before(0)
+			t.hookStop = false
 			delivered, e = c.DeliverInterrupt()
+			if r, done := t.afterExit(e, stop); done {
+				return r
+			}
+			if r, hit := t.checkWatches(); hit {
+				return r
+			}
 			if delivered {
-				if r, done := t.afterExit(e, stop); done {
-					return r
-				}
-				if len(t.watches) > 0 {
-					if r, hit := t.checkWatches(); hit {
-						return r
-					}
-				}
 				repeat = false
 				continue
 			}
@@ -435,24 +481,20 @@ func (t *CPUTarget) runExact(stop <-chan struct{}) StopReason {
 		}
 		t.last = c.EIP
 		t.hookStop = false
+		n := 1
 		if hooked && c.Flags&cpu.FlagTF == 0 && !c.InhibitIRQ {
-			e = c.RunMasked(t.sliceBudget())
-		} else {
-			e = c.RunMasked(1)
+			n = t.sliceBudget()
 		}
-		if e.Reason == cpu.ExitStop && t.hookStop {
-			e.Reason = cpu.ExitBudget // our hooks stopped it, not a Stop call
-		}
+		t.before(n)
+		e = c.RunMasked(n)
 		// A REP string instruction that restarts (it runs in chunks) is
 		// one instruction: its breakpoint is not hit again.
 		repeat = c.EIP == t.last && c.Seg[cpu.CS].Base == cs && t.isRepString()
 		if r, done := t.afterExit(e, stop); done {
 			return r
 		}
-		if len(t.watches) > 0 {
-			if r, hit := t.checkWatches(); hit {
-				return r
-			}
+		if r, hit := t.checkWatches(); hit {
+			return r
 		}
 	}
 }

@@ -2,6 +2,7 @@ package gdbstub
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -232,16 +233,59 @@ func TestWriteWatchpoint(t *testing.T) {
 	ws := Breakpoint{Kind: WatchWrite, Addr: 0x7FFC, Len: 4}
 	require.NoError(t, tg.SetBreakpoint(ws))
 	r := tg.Continue(nil)
+	assert.Equal(t, StopReason{Kind: StopWatchpoint, Break: w, DataAddr: 0x3000}, r, "a write of the same value is a write")
+	assert.Equal(t, uint32(0x100a), c.EIP, "stops after the writing instruction")
+	r = tg.Continue(nil)
 	assert.Equal(t, StopReason{Kind: StopWatchpoint, Break: w, DataAddr: 0x3002}, r)
-	assert.Equal(t, uint32(0x1011), c.EIP, "stops after the writing instruction")
+	assert.Equal(t, uint32(0x1011), c.EIP)
 	r = tg.Step()
 	assert.Equal(t, StopReason{Kind: StopWatchpoint, Break: ws, DataAddr: 0x7FFC}, r, "implicit stack writes too")
 	// A debugger write is not a guest write.
 	require.NoError(t, tg.WriteMemory(0x3000, []byte{9}))
 	require.NoError(t, tg.ClearBreakpoint(ws))
 	assert.Equal(t, StopHalted, tg.Continue(nil).Kind)
-	for _, k := range []BreakKind{WatchRead, WatchAccess} {
-		assert.ErrorIs(t, tg.SetBreakpoint(Breakpoint{Kind: k, Addr: 0x3000, Len: 4}), ErrUnsupported)
+	require.NoError(t, tg.ClearBreakpoint(w))
+	assert.Nil(t, c.DataWatch, "the hook goes with the last watchpoint")
+}
+
+// TestReadAccessWatchpoints runs a program that reads, writes and
+// read-modify-writes a watched dword, under each watch kind, with and
+// without a breakpoint elsewhere (the two run modes).
+func TestReadAccessWatchpoints(t *testing.T) {
+	code := []byte{
+		0xA1, 0x00, 0x30, 0x00, 0x00, // 1000 mov eax, [0x3000]       read
+		0xC7, 0x05, 0x00, 0x30, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, // 1005 mov dword [0x3000], 1   write
+		0x8B, 0x1D, 0x10, 0x30, 0x00, 0x00, // 100f mov ebx, [0x3010]  same page, not watched
+		0xFF, 0x05, 0x02, 0x30, 0x00, 0x00, // 1015 inc dword [0x3002]  read+write, overlapping
+		0xF4, // 101b hlt
+	}
+	for _, tc := range []struct {
+		kind  BreakKind
+		stops []uint32 // EIP after each stop
+	}{
+		{WatchRead, []uint32{0x1005, 0x101b}},
+		{WatchWrite, []uint32{0x100f, 0x101b}},
+		{WatchAccess, []uint32{0x1005, 0x100f, 0x101b}},
+	} {
+		for _, withBreak := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/break=%v", tc.kind, withBreak), func(t *testing.T) {
+				c, ram := newFlatCPU(t, code)
+				tg := NewCPUTarget(c)
+				w := Breakpoint{Kind: tc.kind, Addr: 0x3000, Len: 4}
+				require.NoError(t, tg.SetBreakpoint(w))
+				if withBreak {
+					require.NoError(t, tg.SetBreakpoint(Breakpoint{Kind: BreakSoftware, Addr: 0x9999}))
+				}
+				for _, eip := range tc.stops {
+					r := tg.Continue(nil)
+					require.Equal(t, StopWatchpoint, r.Kind, "stop at %#x", eip)
+					assert.Equal(t, w, r.Break)
+					assert.Equal(t, eip, c.EIP)
+				}
+				assert.Equal(t, StopHalted, tg.Continue(nil).Kind)
+				assert.Equal(t, uint32(0x00010001), binary.LittleEndian.Uint32(ram[0x3000:]), "the guest ran normally")
+			})
+		}
 	}
 }
 

@@ -27,7 +27,9 @@
 //   - Watchpoints (Z2 write, Z3 read, Z4 access) stop after the accessing
 //     instruction, like x86 debug registers; the stop reply names the
 //     data address. A Target that cannot watch a kind returns
-//     ErrUnsupported and gdb is told so (empty reply).
+//     ErrUnsupported and gdb is told so (empty reply). CPUTarget watches
+//     all three kinds through the CPU's slow-path data hook (the watched
+//     pages leave the shadow TLB's fast path while watched).
 //   - Single steps (s, vCont;s) hold external interrupts off, as QEMU's
 //     gdbstub does by default; Continue takes them.
 //   - Ctrl-C (0x03) during Continue closes the stop channel: the guest
@@ -48,7 +50,8 @@
 // and vContSupported+. Also: ?, g/G, p/P, m/M/X, c/s/C/S, vCont (c, C, s,
 // S, t), Z0-Z4/z0-z4, k, vKill, D, H, T, qC, qfThreadInfo/qsThreadInfo
 // (one thread), qAttached, qSymbol and qRcmd (monitor commands: info
-// registers, info tlb, info blocks, x/NFU, xp/NFU, system_reset, help;
+// registers, info tlb, info blocks, x/NFU, xp/NFU, system_reset, help,
+// and what the Target adds, such as the machine's info stats;
 // output as O packets, then OK). Anything else gets the empty reply.
 //
 // Listen binds the loopback address unless a host is given, and says

@@ -16,6 +16,7 @@ const monitorHelp = `bt86 monitor commands:
   info registers      registers (with hidden segment state if the target has it)
   info tlb            mapped pages of the current page tables
   info blocks         execution engine statistics (traces or translated blocks)
+  info stats          instructions, speed, engine and MMU counters (machines)
   x/NFU ADDR          dump guest-linear memory: N units, F format (x d u o c), U unit (b h w g)
   xp/NFU ADDR         the same for guest-physical memory
   system_reset        reset the machine (if the target supports it)

@@ -22,7 +22,7 @@ var ErrKilled = errors.New("gdbstub: target killed by the debugger")
 // naming the host (e.g. "0.0.0.0:1234"). A port in use gives an error
 // saying so.
 func Listen(addr string) (net.Listener, error) {
-	hostport, err := listenAddr(addr)
+	hostport, err := ListenAddr(addr)
 	if err != nil {
 		return nil, err
 	}
@@ -36,8 +36,9 @@ func Listen(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// listenAddr turns the accepted address forms into host:port.
-func listenAddr(addr string) (string, error) {
+// ListenAddr turns the address forms Listen accepts into host:port
+// (the loopback address when no host is given), or says why it cannot.
+func ListenAddr(addr string) (string, error) {
 	a := strings.TrimPrefix(addr, "tcp:")
 	host, port, err := net.SplitHostPort(a)
 	if err != nil {
@@ -62,6 +63,11 @@ type Server struct {
 	// Running starts the guest running until a debugger attaches (qemu
 	// -s); otherwise it waits stopped for the first one (qemu -s -S).
 	Running bool
+	// ExitOnStop makes Serve return nil when the guest stops by itself
+	// (shutdown, halt with nothing to wake it) while no debugger is
+	// attached, instead of keeping it stopped for the next debugger:
+	// an emulator started with -s but no -S then exits as without -s.
+	ExitOnStop bool
 	// Logf, when set, receives a line per packet exchanged and per
 	// session event.
 	Logf func(format string, args ...any)
@@ -127,7 +133,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			case r := <-done:
 				s.logf("guest stopped with no debugger attached: %s %s", r.Kind, r.Detail)
 				running, last = false, r
-				if r.Kind == StopExited {
+				if r.Kind == StopExited || s.ExitOnStop {
 					return nil
 				}
 				continue

@@ -385,12 +385,12 @@ func TestListen(t *testing.T) {
 		{"localhost:99", "localhost:99"},
 		{"[::1]:5", "[::1]:5"},
 	} {
-		got, err := listenAddr(tc.in)
+		got, err := ListenAddr(tc.in)
 		require.NoError(t, err, tc.in)
 		assert.Equal(t, tc.want, got, tc.in)
 	}
 	for _, bad := range []string{"", "abc", "70000", "host:port"} {
-		_, err := listenAddr(bad)
+		_, err := ListenAddr(bad)
 		assert.Error(t, err, bad)
 	}
 	ln, err := Listen("0")

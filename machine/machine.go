@@ -92,6 +92,10 @@ type Machine struct {
 	closed     bool
 	// sliceHook, if set, sees every CPU slice's exit (tests, profiling).
 	sliceHook func(cpu.Exit)
+	// dbg is the state of a ServeGDB session (debug.go); trace the -d
+	// tracer (trace.go).
+	dbg   *debugState
+	trace *tracer
 }
 
 // New builds a PC with the devices of an i440FX/PIIX3 board attached.

@@ -47,7 +47,7 @@ type options struct {
 	nographic               bool
 	icount                  icountFlag
 	noReboot                bool
-	debug                   string
+	dbg                     debugOptions // gdb.go
 	stats                   bool
 	engine                  string
 }
@@ -101,7 +101,12 @@ With no -kernel, emu boots its built-in demo guest.
   -nographic        no VGA screen on the terminal; COM1 on stdio
   -icount[=shift=N] deterministic: virtual time is 2^N ns per instruction
   -no-reboot        exit when the guest resets instead of rebooting
-  -d LIST           debug logging (accepted, not implemented yet)
+  -s                gdb stub on tcp::1234 (loopback), as -gdb tcp::1234
+  -gdb tcp:[HOST]:PORT  gdb stub on HOST:PORT (default host: 127.0.0.1)
+  -S                wait for gdb before the first instruction
+  -d LIST           trace log: in_asm,exec,int,cpu,mmu,io (emu -d help)
+  -D FILE           write the trace log to FILE (default: stderr)
+  -dfilter RANGES   trace only code at START+SIZE,START..END,...
   -stats            print emulation statistics on exit
   -engine NAME      execution engine: interp or dbt (default: the fastest here)
 
@@ -122,7 +127,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.nographic, "nographic", false, "")
 	fs.Var(&o.icount, "icount", "")
 	fs.BoolVar(&o.noReboot, "no-reboot", false, "")
-	fs.StringVar(&o.debug, "d", "", "")
+	o.dbg.register(fs)
 	fs.BoolVar(&o.stats, "stats", false, "")
 	fs.StringVar(&o.engine, "engine", machine.DefaultEngine(), "")
 	if err := fs.Parse(args); err != nil {
@@ -137,6 +142,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			o.serialSet = true
 		}
 	})
+	if err := o.dbg.check(stderr); err != nil {
+		return nil, err
+	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (disk images are not supported yet; use -kernel)", fs.Arg(0))
 	}
@@ -221,6 +229,18 @@ func boot(o *options, h hostIO) int {
 		return fail(err)
 	}
 	defer m.Close()
+	closeTrace, err := o.dbg.startTrace(m, h.err)
+	if err != nil {
+		return fail(err)
+	}
+	defer closeTrace()
+	ln, err := o.dbg.listen()
+	if err != nil {
+		return fail(err)
+	}
+	if ln != nil {
+		defer ln.Close() // ServeGDB closes it too; this covers early failures
+	}
 	if kernel != nil {
 		if err := m.LoadLinux(kernel, initrd, o.cmdline); err != nil {
 			return fail(fmt.Errorf("-kernel %s: %w", o.kernel, err))
@@ -247,8 +267,9 @@ func boot(o *options, h hostIO) int {
 	if err := con.start(showVGA, serialStdio, m.SendSerial, m.SendKeys, cancel); err != nil {
 		return fail(err)
 	}
-	res, err := m.Run(ctx)
+	res, err := o.dbg.run(ctx, m, ln, h.err)
 	cancel()
+	closeTrace()
 	con.stop()
 	signaled, _ := sig.Load().(os.Signal)
 	if showVGA { // leave the last screen on the terminal
@@ -271,6 +292,8 @@ func boot(o *options, h hostIO) int {
 	switch {
 	case res.Reason == machine.ReasonCanceled && signaled != nil:
 		what = fmt.Sprintf("stopped by %v", signaled)
+	case res.Reason == machine.ReasonCanceled && res.Detail != "":
+		what = res.Detail
 	case res.Reason == machine.ReasonCanceled:
 		what = "quit (Ctrl-A x)"
 	}

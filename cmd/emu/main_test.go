@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +27,10 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(kernel, bzImage(), 0o644))
 	bigInitrd := filepath.Join(dir, "big.img")
 	require.NoError(t, os.WriteFile(bigInitrd, make([]byte, 5<<20), 0o644))
+	busy, err := net.Listen("tcp", "127.0.0.1:0") // a port in use for -gdb
+	require.NoError(t, err)
+	defer busy.Close()
+	busyPort := fmt.Sprint(busy.Addr().(*net.TCPAddr).Port)
 
 	for _, tc := range []struct {
 		name string
@@ -42,6 +48,12 @@ func TestBadInput(t *testing.T) {
 		{"initrd without kernel", []string{"-initrd", bigInitrd}, "-initrd and -append need -kernel"},
 		{"bad serial", []string{"-serial", "tcp:1234"}, `-serial "tcp:1234": want stdio, none or file:PATH`},
 		{"bad icount", []string{"-icount=shift=x"}, "invalid boolean value"},
+		{"gdb port in use", []string{"-icount", "-gdb", "tcp::" + busyPort}, "cannot listen on 127.0.0.1:" + busyPort + ": the port is already in use"},
+		{"bad gdb address", []string{"-gdb", "tcp:localhost:http"}, `-gdb: gdbstub: bad listen address "tcp:localhost:http"`},
+		{"-S without a stub", []string{"-S"}, "-S waits for a debugger: use it with -s or -gdb tcp::PORT"},
+		{"unknown trace category", []string{"-d", "in_asm,bogus"}, `-d: unknown trace category "bogus"`},
+		{"bad trace filter", []string{"-d", "exec", "-dfilter", "0x1000+"}, `-dfilter: bad address ""`},
+		{"trace file in a missing directory", []string{"-icount", "-d", "int", "-D", filepath.Join(dir, "nope", "log")}, "-D: open " + filepath.Join(dir, "nope", "log") + ": no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := emu(tc.args...)

@@ -37,6 +37,11 @@ type MMU struct {
 	// translations derived from it (bit i = spaces[i]).
 	watchers map[uint32]uint64
 	walking  bool // our own walker is setting A/D bits
+	// watchLin counts the debugger's data watches per linear page tag
+	// (WatchLinear): those pages never get fast-path data entries.
+	watchLin map[uint32]int
+	// OnFlush, when set, is told of every flush (-d mmu).
+	OnFlush func(FlushEvent)
 }
 
 // New returns an MMU over p with paging off, keeping DefaultSpaces
@@ -144,6 +149,9 @@ func (m *MMU) SetCR3(cr3 uint32) error {
 	if !ctl.Paging() {
 		return nil
 	}
+	if m.OnFlush != nil {
+		m.OnFlush(FlushEvent{Kind: FlushCR3, CR3: cr3})
+	}
 	key := spaceKey(ctl)
 	if key == m.Cur.key {
 		m.Stats.Reloads++
@@ -160,6 +168,9 @@ func (m *MMU) Flush() { m.flushAll() }
 // global ones included, in every cached space.
 func (m *MMU) FlushPage(lin uint32) {
 	m.Stats.PageFlush++
+	if m.OnFlush != nil {
+		m.OnFlush(FlushEvent{Kind: FlushPage, Lin: lin, CR3: m.ctl.CR3})
+	}
 	tag := lin &^ 0xFFF
 	slot := (lin >> 12) % Entries
 	for _, s := range m.spaces {
@@ -358,6 +369,9 @@ func (m *MMU) enter(s *Space, k, p, slot int) {
 	if ok && k == kWrite {
 		ok = w && md.flags&(mDirty|mWritable) == mDirty|mWritable && m.Phys.Watched(phys) == 0
 	}
+	if ok && k != kFetch && len(m.watchLin) > 0 && m.watchLin[md.tag] > 0 {
+		ok = false // a debugger watches data on this linear page
+	}
 	if !ok {
 		e.Tag = invalidTag
 		md.flags &^= mFast
@@ -399,6 +413,9 @@ func (m *MMU) flushKind(k int) {
 // control state in force.
 func (m *MMU) flushAll() {
 	m.Stats.Flushes++
+	if m.OnFlush != nil {
+		m.OnFlush(FlushEvent{Kind: FlushAll, CR3: m.ctl.CR3})
+	}
 	m.changed()
 	for _, s := range m.spaces {
 		if s.inUse {

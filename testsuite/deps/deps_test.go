@@ -84,8 +84,9 @@ var policy = []rule{
 	// below machine, including each other.
 	{pkgs: []string{"guest/..."}, allow: belowMachine},
 
-	// L5. x/sys/unix maps guest RAM outside the Go heap.
-	{pkgs: []string{"machine/..."}, allow: belowMachine, ext: []string{"golang.org/x/sys/unix"}},
+	// L5. x/sys/unix maps guest RAM outside the Go heap;
+	// x86asm disassembles guest code for -d in_asm.
+	{pkgs: []string{"machine/..."}, allow: belowMachine, ext: []string{"golang.org/x/sys/unix", x86asm}},
 
 	// L6: roots may import anything (the empty ext prefix admits every
 	// third-party module), and nothing may import them.
