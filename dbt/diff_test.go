@@ -62,6 +62,9 @@ func newFlatCPU(t testing.TB, prog []byte, seed uint64) (*cpu.CPU, []byte) {
 	if seed%4 == 0 {
 		c.Regs[cpu.ESI] = dataBase + 0x1FFE // accesses cross a page
 	}
+	if seed%3 == 0 {
+		c.Regs[cpu.EDI] = dataBase + 0x4000 + r.Uint32()%0x3000
+	}
 	c.Regs[cpu.ESP] = stackTop
 	c.EIP = codeBase
 	c.SetEFlags(0x2 | r.Uint32()&0x8D5)
@@ -131,7 +134,7 @@ func (g *gen) inst() {
 		g.out = append(g.out, m...)
 		g.out = append(g.out, imm...)
 	}
-	switch r.IntN(28) {
+	switch r.IntN(29) {
 	case 0, 1: // ALU reg, reg
 		g.out = append(g.out, byte(r.IntN(8))<<3|byte(1+2*r.IntN(2)), 0xC0|reg()<<3|reg())
 	case 2: // ALU r8, r8 incl. AH..BH
@@ -237,6 +240,12 @@ func (g *gen) inst() {
 		} else {
 			emitMem([]byte{0xF7}, 6, nil)
 		}
+	case 28: // string operations in either direction (CLD/STD are interpreted)
+		g.out = append(g.out, []byte{0xFC, 0xFD}[r.IntN(2)])
+		for range 1 + r.IntN(3) {
+			g.out = append(g.out, []byte{0xA4, 0xA5, 0xAA, 0xAB, 0xAC, 0xAD}[r.IntN(6)])
+		}
+		g.out = append(g.out, 0xFC)
 	case 26: // PUSH r/m32; POP
 		if r.IntN(2) == 0 {
 			emitMem([]byte{0xFF}, 6, nil)

@@ -136,6 +136,9 @@ func (e *Engine) native() bool {
 func (e *Engine) modeKey() uint32 {
 	c := e.cpu
 	k := uint32(c.CPL)
+	if c.Flags&cpu.FlagDF != 0 {
+		k |= 1 << 31
+	}
 	for i, s := range [...]int{cpu.ES, cpu.SS, cpu.DS, cpu.FS, cpu.GS} {
 		r, w := c.SegFull(s)
 		var bits uint32
@@ -185,6 +188,7 @@ func (e *Engine) translate(k blockKey) *block {
 		full[s][0], full[s][1] = c.SegFull(s)
 		e.tr.zeroBase[s] = c.Seg[s].Base == 0
 	}
+	e.tr.down = k.key&(1<<31) != 0
 	items := e.items[:0]
 	eip, off := k.eip, 0
 	stepAtEnd := false
@@ -202,6 +206,14 @@ func (e *Engine) translate(k blockKey) *block {
 				seg = cpu.SS
 			}
 			if (p.mem != memW && !full[seg][0]) || (p.mem != memR && !full[seg][1]) {
+				ok = false
+			}
+		}
+		if ok && p.kind == kString {
+			src, dst := int(in.Seg), cpu.ES
+			op := p.opc[0]
+			if (op >= 0xAA && op <= 0xAB && !full[dst][1]) || (op >= 0xAC && !full[src][0]) ||
+				(op <= 0xA5 && !(full[src][0] && full[dst][1])) {
 				ok = false
 			}
 		}
@@ -251,6 +263,14 @@ func (e *Engine) translate(k blockKey) *block {
 	e.pages[page] = append(e.pages[page], b)
 	for _, s := range slots {
 		e.slots[b.entry+uintptr(s.off)] = page
+	}
+	if c.OnBlock != nil { // -d in_asm
+		cb := &cpu.Block{CS: c.Seg[cpu.CS].Sel, Base: c.Seg[cpu.CS].Base, Phys: k.phys, Code32: true}
+		for _, it := range items {
+			cb.EIPs = append(cb.EIPs, it.eip)
+			cb.Lens = append(cb.Lens, it.in.Len)
+		}
+		c.OnBlock(c, cb)
 	}
 	e.Stats.Blocks++
 	e.Stats.CodeBytes += uint64(len(buf))

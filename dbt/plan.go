@@ -22,6 +22,7 @@ const (
 	kBswap           // bswap r32
 	kPushEv          // push r/m32
 	kDiv             // div r/m32 (flags unchanged, as the interpreter)
+	kString          // MOVS, STOS, LODS without REP (DF is in the key)
 )
 
 // Memory access kinds of a plan.
@@ -275,6 +276,14 @@ opcode:
 			p.mem = memW
 		}
 		p.reg = rAX
+		return p, true
+	case op >= 0xA4 && op <= 0xAD && op != 0xA6 && op != 0xA7 && op != 0xA8 && op != 0xA9: // MOVS, STOS, LODS
+		p.kind = kString
+		p.opc = []byte{op}
+		p.size = vsize
+		if op&1 == 0 {
+			p.size = 1
+		}
 		return p, true
 	case op == 0xA8 || op == 0xA9: // TEST AL/eAX, imm
 		p.kind, p.fw, p.opc = kVerbatim, true, []byte{op}

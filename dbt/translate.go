@@ -49,6 +49,7 @@ type translator struct {
 	slots    []slotStub
 	// zeroBase[s] is set when segment s has base 0 (part of the key).
 	zeroBase [6]bool
+	down     bool // EFLAGS.DF (part of the key)
 }
 
 // slotRef is a chain slot of an emitted block: the offset of its rel32
@@ -279,6 +280,56 @@ func (t *translator) fixFlags(p *plan, in *decoder.Inst) {
 	t.fl = flMem
 }
 
+// emitString translates MOVS, STOS and LODS (no REP): the direction
+// flag is part of the block's key (t.down).
+func (t *translator) emitString(i int, it *item) {
+	a := &t.a
+	p := &it.p
+	in := &it.in
+	step := int32(p.size)
+	if t.down {
+		step = -step
+	}
+	// sized mov between a register and [r9]: 8-bit (88/8A), 16 (66), 32.
+	movMem := func(load bool, reg int) {
+		if p.size == 2 {
+			a.b(0x66)
+		}
+		a.rex(false, reg, 0, r9, false)
+		op := byte(0x89)
+		if load {
+			op = 0x8B
+		}
+		if p.size == 1 {
+			op--
+		}
+		a.b(op, byte(reg&7)<<3|1)
+	}
+	t.spill()
+	op := p.opc[0]
+	switch {
+	case op == 0xAA || op == 0xAB: // STOS: ES:[EDI] = eAX
+		a.movRR32(r8, rDI)
+		t.memAddr(decoder.ES, p.size, true, i, it.eip)
+		movMem(false, rAX)
+		a.leaEA32(rDI, rDI, -1, 0, uint32(step))
+	case op == 0xAC || op == 0xAD: // LODS: eAX = seg:[ESI]
+		a.movRR32(r8, rSI)
+		t.memAddr(int(in.Seg), p.size, false, i, it.eip)
+		movMem(true, rAX)
+		a.leaEA32(rSI, rSI, -1, 0, uint32(step))
+	default: // MOVS: ES:[EDI] = seg:[ESI]
+		a.movRR32(r8, rSI)
+		t.memAddr(int(in.Seg), p.size, false, i, it.eip)
+		movMem(true, r13)
+		a.movRR32(r8, rDI)
+		t.memAddr(decoder.ES, p.size, true, i, it.eip)
+		movMem(false, r13)
+		a.leaEA32(rSI, rSI, -1, 0, uint32(step))
+		a.leaEA32(rDI, rDI, -1, 0, uint32(step))
+	}
+}
+
 // emit translates instruction i of the block.
 func (t *translator) emit(i int, it *item) {
 	a := &t.a
@@ -339,6 +390,8 @@ func (t *translator) emit(i int, it *item) {
 		a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
 		a.leaEA32(r12, rBP, -1, 0, 4)
 		a.movRR32(rBP, r13)
+	case kString:
+		t.emitString(i, it)
 	case kDiv:
 		t.spill()
 		if p.mem != memNone {

@@ -100,6 +100,23 @@ func TestLinuxBoot(t *testing.T) {
 		t.Skip("boots Linux: minutes on the interpreter")
 	}
 	kernel, initrd := readGuest(t)
+	// The same scripted session under every engine gives the same output.
+	var first []string
+	for _, eng := range Engines() {
+		t.Run(eng, func(t *testing.T) {
+			outs := bootLinux(t, eng, kernel, initrd)
+			if first == nil {
+				first = outs
+				return
+			}
+			require.Equal(t, first, outs, "the session's output under %s differs from %s's", eng, Engines()[0])
+		})
+	}
+}
+
+// bootLinux boots Linux on engine, runs the scripted session and powers
+// off; it returns the output of each command.
+func bootLinux(t *testing.T, engine string, kernel, initrd []byte) (outputs []string) {
 	con := newConsole()
 	var serial io.Writer = con
 	if p := os.Getenv("BT86_SERIAL_LOG"); p != "" { // follow the boot with tail -f
@@ -108,7 +125,7 @@ func TestLinuxBoot(t *testing.T) {
 		defer f.Close()
 		serial = io.MultiWriter(con, f)
 	}
-	m, err := New(Config{MemoryMiB: 256, Serial: serial, Deterministic: true})
+	m, err := New(Config{MemoryMiB: 256, Serial: serial, Deterministic: true, Engine: engine})
 	require.NoError(t, err)
 	defer m.Close()
 	require.NoError(t, m.LoadLinux(kernel, initrd, "console=ttyS0 nokaslr"))
@@ -145,8 +162,8 @@ func TestLinuxBoot(t *testing.T) {
 		fail("%v", err)
 	}
 	prompt := time.Since(start)
-	fmt.Printf("linux-boot: BT86-INIT-READY after %.1f s, shell prompt after %.1f s (host time, deterministic mode)\n",
-		ready.Seconds(), prompt.Seconds())
+	fmt.Printf("linux-boot[%s]: BT86-INIT-READY after %.1f s, shell prompt after %.1f s (host time, deterministic mode)\n",
+		engine, ready.Seconds(), prompt.Seconds())
 
 	for _, c := range []struct {
 		cmd  string
@@ -167,10 +184,11 @@ func TestLinuxBoot(t *testing.T) {
 		}
 		out := con.String()[pos:end]
 		pos = end
+		outputs = append(outputs, out)
 		for _, w := range c.want {
 			require.Contains(t, out, w, "output of %s", c.cmd)
 		}
-		fmt.Printf("linux-boot: %q took %.1f s\n", c.cmd, time.Since(t0).Seconds())
+		fmt.Printf("linux-boot[%s]: %q took %.1f s\n", engine, c.cmd, time.Since(t0).Seconds())
 	}
 
 	m.SendSerial([]byte("poweroff -f\n"))
@@ -193,6 +211,10 @@ func TestLinuxBoot(t *testing.T) {
 	}
 	require.Contains(t, log, "tsc: Detected")
 	require.Contains(t, log, "clocksource: Switched to clocksource tsc")
-	fmt.Printf("linux-boot: powered off after %.1f s, %d instructions, %.1f MIPS, virtual %.1f s\n",
-		time.Since(start).Seconds(), res.Instructions, res.MIPS(), float64(res.VirtualTime)/1e9)
+	fmt.Printf("linux-boot[%s]: powered off after %.1f s, %d instructions, %.1f MIPS, virtual %.1f s\n",
+		engine, time.Since(start).Seconds(), res.Instructions, res.MIPS(), float64(res.VirtualTime)/1e9)
+	if res.DBT != nil {
+		fmt.Printf("linux-boot[%s]: dbt %v\n", engine, *res.DBT)
+	}
+	return outputs
 }
