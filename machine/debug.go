@@ -269,8 +269,12 @@ func (t *DebugTarget) Monitor(cmd string) (string, error) {
 			n, d.Seconds(), float64(n)/d.Seconds()/1e6), nil
 	case "info blocks":
 		s := m.cpu.Stats
-		return fmt.Sprintf("engine %s: retired=%d traces=%d trace-hits=%d invalidations=%d exceptions=%d interrupts=%d\nmmu: %s\n",
-			m.cfg.Engine, s.Retired, s.Traces, s.TraceHits, s.Invalidations, s.Exceptions, s.Interrupts, m.cpu.MMU.Stats), nil
+		out := fmt.Sprintf("engine %s: retired=%d interpreter traces=%d trace-hits=%d invalidations=%d exceptions=%d interrupts=%d\nmmu: %s\n",
+			m.cfg.Engine, s.Retired, s.Traces, s.TraceHits, s.Invalidations, s.Exceptions, s.Interrupts, m.cpu.MMU.Stats)
+		if m.dbt != nil {
+			out += fmt.Sprintf("dbt: %v\n", m.dbt.Stats)
+		}
+		return out, nil
 	case "system_reset":
 		if err := m.reset(); err != nil {
 			return "", err
@@ -294,6 +298,9 @@ func (m *Machine) StatsText() string {
 	}
 	fmt.Fprintf(&b, "engine %s: traces=%d trace-hits=%d invalidations=%d exceptions=%d interrupts=%d\n",
 		m.cfg.Engine, s.Traces, s.TraceHits, s.Invalidations, s.Exceptions, s.Interrupts)
+	if m.dbt != nil {
+		fmt.Fprintf(&b, "dbt: %v\n", m.dbt.Stats)
+	}
 	fmt.Fprintf(&b, "mmu: %s\n", m.cpu.MMU.Stats)
 	return b.String()
 }

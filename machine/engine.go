@@ -16,10 +16,11 @@ const (
 )
 
 // Engines lists the execution engines available on this host, the
-// default first. Tests that must pass under every engine loop over it.
+// default first: the translator where it runs (linux/amd64), else the
+// interpreter. Tests that must pass under every engine loop over it.
 func Engines() []string {
 	if dbt.Available() {
-		return []string{EngineInterp, EngineDBT}
+		return []string{EngineDBT, EngineInterp}
 	}
 	return []string{EngineInterp}
 }
