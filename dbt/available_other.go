@@ -24,3 +24,6 @@ func (e *Engine) Run(budget int) cpu.Exit { return cpu.Exit{Reason: cpu.ExitStop
 
 // Close does nothing.
 func (e *Engine) Close() error { return nil }
+
+// FlushCodeCache does nothing.
+func (e *Engine) FlushCodeCache() {}

@@ -426,3 +426,7 @@ func (e *Engine) runNative(b *block, left int) int {
 	}
 	return n
 }
+
+// FlushCodeCache drops every translated block (after a snapshot restore
+// replaced RAM wholesale).
+func (e *Engine) FlushCodeCache() { e.flush() }

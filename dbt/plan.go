@@ -62,6 +62,7 @@ type plan struct {
 	fix     int
 	clCount bool
 	resReg  int // fixMul: the register holding the result (if not reg)
+	rep     bool // REP string operation (ends the block)
 }
 
 // Flag fix-ups after instructions whose flags are partly undefined.
@@ -120,7 +121,11 @@ opcode:
 	immBytes := func(n int) []byte { return raw[len(raw)-n:] }
 	regv := hostReg(in.Reg())
 	if rep && !(!two && (op == 0xC3 || op == 0xC2)) {
-		return p, false
+		// REP MOVS/STOS (not the compare forms, whose F2/F3 differ).
+		if two || !(op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB) {
+			return p, false
+		}
+		p.rep, p.ends = true, true
 	}
 	if two {
 		if op >= 0x80 && op <= 0x8F {

@@ -307,6 +307,16 @@ func (t *translator) emitString(i int, it *item) {
 	}
 	t.spill()
 	op := p.opc[0]
+	var loop, done int
+	if p.rep {
+		// Up to repChunk iterations, then the instruction restarts (a
+		// new execution), as the interpreter's REP does.
+		loop, done = a.newLabel(), a.newLabel()
+		a.movRImm32(r14, repChunk)
+		a.bind(loop)
+		a.b(0x85, 0xC9)      // test ecx, ecx
+		a.jcc32(0x4, done)   // jz: finished
+	}
 	switch {
 	case op == 0xAA || op == 0xAB: // STOS: ES:[EDI] = eAX
 		a.movRR32(r8, rDI)
@@ -328,7 +338,22 @@ func (t *translator) emitString(i int, it *item) {
 		a.leaEA32(rSI, rSI, -1, 0, uint32(step))
 		a.leaEA32(rDI, rDI, -1, 0, uint32(step))
 	}
+	if p.rep {
+		a.leaEA32(rCX, rCX, -1, 0, 0xFFFFFFFF) // ecx-- (flags untouched)
+		a.b(0x41, 0xFF, 0xCE)                   // dec r14d
+		a.jcc32(0x5, loop)                      // jnz
+		// The chunk is over with ECX left: run the instruction again.
+		a.b(0x85, 0xC9)    // test ecx, ecx
+		a.jcc32(0x4, done) // jz
+		t.jumpTo(it.eip)
+		a.bind(done)
+		t.jumpTo(it.next)
+	}
 }
+
+// repChunk is the interpreter's number of REP iterations per execution
+// (cpu/string.go).
+const repChunk = 4096
 
 // emit translates instruction i of the block.
 func (t *translator) emit(i int, it *item) {
