@@ -90,6 +90,9 @@ type Machine struct {
 	closed     bool
 	// sliceHook, if set, sees every CPU slice's exit (tests, profiling).
 	sliceHook func(cpu.Exit)
+
+	calls callQueue // Do
+	rr    rrState   // record, replay, StopAt
 }
 
 // New builds a PC with the devices of an i440FX/PIIX3 board attached.
