@@ -49,6 +49,9 @@ type options struct {
 	debug                   string
 	stats                   bool
 	engine                  string
+	loadvm, record, replay  string
+	replayStop              uint64
+	set                     map[string]bool // the flags given
 }
 
 // icountFlag accepts QEMU's spellings: -icount, -icount=shift=N (N ns
@@ -103,9 +106,18 @@ With no -kernel, emu boots its built-in demo guest.
   -d LIST           debug logging (accepted, not implemented yet)
   -stats            print emulation statistics on exit
   -engine NAME      execution engine: interp or dbt (default: the fastest here)
+  -loadvm FILE      start from a snapshot (RAM size and, without -icount,
+                    the time mode come from it; -kernel is not needed)
+  -record FILE      record the run's input to FILE (implies -icount)
+  -replay FILE      replay a recording: boot files and settings come from it
+                    (-kernel/-initrd/-loadvm may give moved files' paths)
+  -replay-stop N    with -replay: stop at instruction count N
+-record, -replay and -stats print the final state hash (SHA-256 of the
+CPU, RAM and device state) and instruction count.
 
 On a terminal, COM1 on stdio puts the terminal in raw mode: type
-Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.
+Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A, Ctrl-A c to switch
+to the monitor (savevm FILE, info status, info hash, stats, quit) and back.
 `
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -124,6 +136,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.debug, "d", "", "")
 	fs.BoolVar(&o.stats, "stats", false, "")
 	fs.StringVar(&o.engine, "engine", machine.DefaultEngine(), "")
+	fs.StringVar(&o.loadvm, "loadvm", "", "")
+	fs.StringVar(&o.record, "record", "", "")
+	fs.StringVar(&o.replay, "replay", "", "")
+	fs.Uint64Var(&o.replayStop, "replay-stop", 0, "")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fmt.Fprint(stderr, usage)
@@ -131,7 +147,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		return nil, fmt.Errorf("%v (emu -h for help)", err)
 	}
+	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) {
+		o.set[f.Name] = true
 		if f.Name == "serial" {
 			o.serialSet = true
 		}
@@ -139,7 +157,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (disk images are not supported yet; use -kernel)", fs.Arg(0))
 	}
-	if o.kernel == "" && (o.initrd != "" || o.cmdline != "") {
+	if o.kernel == "" && o.replay == "" && (o.initrd != "" || o.cmdline != "") {
 		return nil, errors.New("-initrd and -append need -kernel")
 	}
 	switch {
@@ -177,16 +195,43 @@ func boot(o *options, h hostIO) int {
 		fmt.Fprintf(h.err, "bt86: %v\n", err)
 		return exitUsage
 	}
+	replay, err := prepareReplay(o)
+	if err != nil {
+		return fail(err)
+	}
+	if o.record != "" && !o.icount.on {
+		o.icount.on = true // a recording replays only deterministically
+	}
 	var kernel, initrd []byte
+	var files []machine.RecordedFile
 	if o.kernel != "" {
 		var err error
 		if kernel, err = readFile("-kernel", o.kernel); err != nil {
 			return fail(err)
 		}
+		files = append(files, fileHash("kernel", o.kernel, kernel))
 		if o.initrd != "" {
 			if initrd, err = readFile("-initrd", o.initrd); err != nil {
 				return fail(err)
 			}
+			files = append(files, fileHash("initrd", o.initrd, initrd))
+		}
+	}
+	var snap *machine.Snapshot
+	if o.loadvm != "" {
+		s, f, err := readSnapshot(o.loadvm)
+		if err != nil {
+			return fail(err)
+		}
+		snap = s
+		files = append(files, f)
+	}
+	if kernel == nil && snap == nil {
+		files = append(files, fileHash("demo", "(built-in demo guest)", demo.Image()))
+	}
+	if replay != nil {
+		if err := checkReplayFiles(o, replay, files); err != nil {
+			return fail(err)
 		}
 	}
 
@@ -198,7 +243,13 @@ func boot(o *options, h hostIO) int {
 	if o.icount.on {
 		cfg.Deterministic = true
 		cfg.NsPerInstruction = 1 << o.icount.shift
-	} else {
+	}
+	if snap != nil {
+		if err := applySnapshotConfig(o, snap, &cfg); err != nil {
+			return fail(err)
+		}
+	}
+	if !cfg.Deterministic {
 		cfg.StartTime = time.Now() // the one host clock sample devices get
 	}
 	switch {
@@ -224,8 +275,39 @@ func boot(o *options, h hostIO) int {
 		if err := m.LoadLinux(kernel, initrd, o.cmdline); err != nil {
 			return fail(fmt.Errorf("-kernel %s: %w", o.kernel, err))
 		}
-	} else if err := m.LoadProgram(demo.Image()); err != nil {
-		return fail(err)
+	} else if snap == nil {
+		if err := m.LoadProgram(demo.Image()); err != nil {
+			return fail(err)
+		}
+	}
+	if snap != nil {
+		if err := m.RestoreSnapshot(snap); err != nil {
+			return fail(fmt.Errorf("-loadvm %s: %w", o.loadvm, err))
+		}
+	}
+	finishRecording := func() error { return nil }
+	if o.record != "" {
+		f, err := os.Create(o.record)
+		if err != nil {
+			return fail(fmt.Errorf("-record: %w", err))
+		}
+		defer f.Close()
+		if err := m.Record(f, machine.RecordingInfo{Files: files, Settings: recordingSettings(o)}); err != nil {
+			return fail(fmt.Errorf("-record %s: %w", o.record, err))
+		}
+		finishRecording = m.FinishRecording
+	}
+	if replay != nil {
+		if err := m.Replay(replay); err != nil {
+			return fail(fmt.Errorf("-replay %s: %w", o.replay, err))
+		}
+		if end, ok := replay.End(); ok && o.replayStop > end {
+			return fail(fmt.Errorf("-replay-stop %d: the recorded run ended at instruction %d", o.replayStop, end))
+		}
+		if o.replayStop != 0 && o.replayStop < m.InstructionCount() {
+			return fail(fmt.Errorf("-replay-stop %d: the replay starts at instruction %d", o.replayStop, m.InstructionCount()))
+		}
+		m.StopAt(o.replayStop)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -243,12 +325,20 @@ func boot(o *options, h hostIO) int {
 		}
 	}()
 
-	if err := con.start(showVGA, serialStdio, m.SendSerial, m.SendKeys, cancel); err != nil {
+	serialIn, keysIn := m.SendSerial, m.SendKeys
+	if replay != nil { // the input comes from the recording
+		serialIn, keysIn = func([]byte) {}, func([]byte) {}
+	}
+	con.mon = &monitor{m: m, quit: cancel}
+	if err := con.start(showVGA, serialStdio, serialIn, keysIn, cancel); err != nil {
 		return fail(err)
 	}
 	res, err := m.Run(ctx)
 	cancel()
 	con.stop()
+	if rerr := finishRecording(); rerr != nil && err == nil {
+		fmt.Fprintf(h.err, "bt86: -record %s: %v\n", o.record, rerr)
+	}
 	signaled, _ := sig.Load().(os.Signal)
 	if showVGA { // leave the last screen on the terminal
 		fmt.Fprintln(h.out, strings.TrimRight(strings.Join(m.VGA().Text(), "\n"), "\n"))
@@ -277,6 +367,9 @@ func boot(o *options, h hostIO) int {
 		what, res.Instructions, res.HostTime.Seconds(), res.MIPS())
 	if o.stats {
 		printStats(h.err, res)
+	}
+	if o.stats || o.record != "" || o.replay != "" {
+		fmt.Fprintln(h.err, hashLine(m))
 	}
 	switch res.Reason {
 	case machine.ReasonTripleFault:

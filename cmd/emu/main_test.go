@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"bt86/guest/demo"
+	"bt86/machine"
 )
 
 // emu runs the command in-process with empty stdin.
@@ -25,6 +30,9 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(kernel, bzImage(), 0o644))
 	bigInitrd := filepath.Join(dir, "big.img")
 	require.NoError(t, os.WriteFile(bigInitrd, make([]byte, 5<<20), 0o644))
+	snap := badSnapshots(t, dir)
+	rec, recKernel := recording(t, dir)
+	require.NoError(t, os.WriteFile(recKernel, append(bzImage(), 0), 0o644)) // changed since recorded
 
 	for _, tc := range []struct {
 		name string
@@ -42,6 +50,20 @@ func TestBadInput(t *testing.T) {
 		{"initrd without kernel", []string{"-initrd", bigInitrd}, "-initrd and -append need -kernel"},
 		{"bad serial", []string{"-serial", "tcp:1234"}, `-serial "tcp:1234": want stdio, none or file:PATH`},
 		{"bad icount", []string{"-icount=shift=x"}, "invalid boolean value"},
+		{"snapshot missing", []string{"-loadvm", filepath.Join(dir, "nope")}, "bt86: -loadvm " + filepath.Join(dir, "nope") + ": no such file or directory"},
+		{"snapshot empty", []string{"-loadvm", snap["empty"]}, "bt86: -loadvm " + snap["empty"] + ": empty file: not a bt86 snapshot"},
+		{"snapshot truncated", []string{"-loadvm", snap["truncated"]}, `corrupt snapshot: section "RAM ": truncated`},
+		{"snapshot corrupt", []string{"-loadvm", snap["corrupt"]}, "corrupt snapshot"},
+		{"snapshot wrong version", []string{"-loadvm", snap["version"]}, "snapshot format version 99, this bt86 reads version 1"},
+		{"not a snapshot", []string{"-loadvm", notKernel}, "not a bt86 snapshot (bad magic)"},
+		{"snapshot memory size", []string{"-loadvm", snap["good"], "-m", "64"}, "the snapshot has 32 MiB of RAM, -m asks for 64"},
+		{"replay missing", []string{"-replay", filepath.Join(dir, "nope")}, "bt86: -replay " + filepath.Join(dir, "nope") + ": no such file or directory"},
+		{"replay not a recording", []string{"-replay", snap["good"]}, "not a bt86 recording (bad magic)"},
+		{"replay file changed", []string{"-replay", rec}, "kernel " + recKernel + " differs from the recorded run's"},
+		{"replay other kernel", []string{"-replay", rec, "-kernel", notKernel}, "-replay " + rec + ": kernel " + notKernel + " differs"},
+		{"replay with -m", []string{"-replay", rec, "-m", "64"}, "-m cannot be given with -replay: it comes from the recording"},
+		{"record and replay", []string{"-replay", rec, "-record", filepath.Join(dir, "r2")}, "-record and -replay exclude each other"},
+		{"replay-stop alone", []string{"-replay-stop", "100"}, "-replay-stop needs -replay"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := emu(tc.args...)
@@ -140,4 +162,92 @@ func TestConsoleEscapes(t *testing.T) {
 	c.forward(func(b []byte) { got = append(got, b...) }, func() { close(quit) })
 	<-quit
 	require.Equal(t, "ab\x01c\x01zd", string(got))
+}
+
+// badSnapshots writes a valid snapshot of the demo guest (32 MiB) and
+// broken variants of it to dir.
+func badSnapshots(t *testing.T, dir string) map[string]string {
+	m, err := machine.New(machine.Config{MemoryMiB: 32, Deterministic: true})
+	require.NoError(t, err)
+	defer m.Close()
+	require.NoError(t, m.LoadProgram(demo.Image()))
+	m.StopAt(10_000)
+	_, err = m.Run(context.Background())
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, m.SaveSnapshot(&b))
+	good := b.Bytes()
+	version := bytes.Clone(good)
+	binary.LittleEndian.PutUint32(version[8:], 99)
+	corrupt := bytes.Clone(good)
+	corrupt[len(corrupt)/2] ^= 0x55
+	files := map[string][]byte{"good": good, "empty": nil, "truncated": good[:len(good)/2], "corrupt": corrupt, "version": version}
+	paths := map[string]string{}
+	for name, data := range files {
+		paths[name] = filepath.Join(dir, name+".snap")
+		require.NoError(t, os.WriteFile(paths[name], data, 0o644))
+	}
+	return paths
+}
+
+// recording records a run of the stub kernel; it returns the recording
+// and the kernel's path.
+func recording(t *testing.T, dir string) (rec, kernel string) {
+	rec, kernel = filepath.Join(dir, "stub.rec"), filepath.Join(dir, "stub-bzImage")
+	require.NoError(t, os.WriteFile(kernel, bzImage(), 0o644))
+	code, _, stderr := emu("-kernel", kernel, "-m", "16", "-nographic", "-record", rec)
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	require.Regexp(t, `bt86: state hash [0-9a-f]{64} at instruction \d+`, stderr)
+	return rec, kernel
+}
+
+// TestRecordReplayDemo records the demo guest and replays it, in
+// process: same output, same final state.
+func TestRecordReplayDemo(t *testing.T) {
+	rec := filepath.Join(t.TempDir(), "demo.rec")
+	code, out1, err1 := emu("-record", rec, "-nographic")
+	require.Equal(t, exitOK, code, "stderr: %s", err1)
+	code, out2, err2 := emu("-replay", rec, "-nographic")
+	require.Equal(t, exitOK, code, "stderr: %s", err2)
+	require.Equal(t, out1, out2)
+	h1, c1 := finalHash(t, err1)
+	h2, c2 := finalHash(t, err2)
+	require.Equal(t, h1, h2)
+	require.Equal(t, c1, c2)
+
+	code, _, err3 := emu("-replay", rec, "-replay-stop", "123456", "-nographic")
+	require.Equal(t, exitOK, code, "stderr: %s", err3)
+	require.Contains(t, err3, "stopped at the instruction count after 123456 instructions")
+	_, c3 := finalHash(t, err3)
+	require.Equal(t, "123456", c3)
+}
+
+// TestMonitor drives the monitor's commands without a guest running.
+func TestMonitor(t *testing.T) {
+	m, err := machine.New(machine.Config{MemoryMiB: 4, Deterministic: true})
+	require.NoError(t, err)
+	defer m.Close()
+	require.NoError(t, m.LoadProgram(demo.Image()))
+	quit := false
+	mo := &monitor{m: m, quit: func() { quit = true }}
+	path := filepath.Join(t.TempDir(), "s.snap")
+	for _, tc := range []struct{ in, want string }{
+		{"help\r", "savevm FILE"},
+		{"info status\r", "VM status: stopped"},
+		{"info status\r", "deterministic; instruction 0"},
+		{"stats\r", "cpu retired=0"},
+		{"info hash\r", "state hash "},
+		{"savevm\r", "usage: savevm FILE"},
+		{"savevm " + path + "\r", "saved " + path},
+		{"savevm /nonexistent/dir/x\r", "savevm: no such file or directory"},
+		{"frobnicate\r", `unknown command "frobnicate": try help`},
+		{"ab\x7fc\r", `unknown command "ac"`},
+	} {
+		require.Contains(t, mo.input([]byte(tc.in)), tc.want, tc.in)
+	}
+	_, err = os.Stat(path)
+	require.NoError(t, err)
+	require.False(t, quit)
+	mo.input([]byte("quit\r"))
+	require.True(t, quit)
 }
