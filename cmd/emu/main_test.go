@@ -251,3 +251,30 @@ func TestMonitor(t *testing.T) {
 	mo.input([]byte("quit\r"))
 	require.True(t, quit)
 }
+
+// TestConsoleMonitor: Ctrl-A c switches typed bytes to the monitor and
+// back; guest output is held while the monitor is shown.
+func TestConsoleMonitor(t *testing.T) {
+	m, err := machine.New(machine.Config{MemoryMiB: 4, Deterministic: true})
+	require.NoError(t, err)
+	defer m.Close()
+	var out bytes.Buffer
+	c := newConsole(hostIO{in: strings.NewReader("ab\x01cinfo status\r\x01ccd\x01x"), out: &out, err: &out})
+	c.mon = &monitor{m: m, quit: func() {}}
+	var got []byte
+	quit := make(chan struct{})
+	c.forward(func(b []byte) { got = append(got, b...) }, func() { close(quit) })
+	<-quit
+	require.Equal(t, "abcd", string(got))
+	require.Contains(t, out.String(), monitorBanner+monitorPrompt+"info status\r\nVM status: stopped")
+	require.Contains(t, out.String(), monitorLeave)
+
+	out.Reset()
+	w := c.serialOut()
+	w.Write([]byte("before "))
+	c.toggleMonitor()
+	w.Write([]byte("held"))
+	require.NotContains(t, out.String(), "held")
+	c.toggleMonitor()
+	require.Equal(t, "before "+monitorBanner+monitorPrompt+monitorLeave+"held", out.String())
+}
