@@ -478,6 +478,12 @@ func (m *Machine) RestoreSnapshot(s *Snapshot) error {
 	m.cpu.State = s.cpu
 	m.cpu.Stats = cpu.Stats{Retired: mi.Instructions}
 	m.cpu.StateChanged()
+	// An engine with code caches of its own beyond the CPU's (the
+	// translator) drops them too; NotifyWrite above already told every
+	// watcher of code pages.
+	if f, ok := m.exec.(interface{ FlushCodeCache() }); ok {
+		f.FlushCodeCache()
+	}
 	if m.boot == nil {
 		m.boot = func() error {
 			return errors.New("the guest reset after a snapshot restore, and there is no loader to boot it again")
