@@ -133,3 +133,27 @@ func TestRecordingBadInput(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRecordingReader feeds ReadRecording arbitrary bytes: a one-line
+// error or a recording whose events go forward in time, never a panic.
+func FuzzRecordingReader(f *testing.F) {
+	var rec bytes.Buffer
+	m, err := New(Config{MemoryMiB: 2, Deterministic: true})
+	require.NoError(f, err)
+	require.NoError(f, m.Record(&rec, RecordingInfo{Files: []RecordedFile{{Role: "kernel", Path: "/k", SHA256: "00"}}}))
+	m.accept(inputSerial, []byte("ls\n"))
+	m.accept(inputKey, []byte{0x1E, 0x9E})
+	require.NoError(f, m.FinishRecording())
+	m.Close()
+	f.Add(rec.Bytes())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ReadRecording(bytes.NewReader(data))
+		if err != nil {
+			require.NotContains(t, err.Error(), "\n")
+			return
+		}
+		for i := 1; i < len(r.events); i++ {
+			require.GreaterOrEqual(t, r.events[i].Time, r.events[i-1].Time)
+		}
+	})
+}

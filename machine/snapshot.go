@@ -396,6 +396,11 @@ func (s *Snapshot) check() error {
 	if len(m.KeyQueue) > 1<<16 {
 		return snapErr("corrupt snapshot: %d queued keystrokes", len(m.KeyQueue))
 	}
+	for _, k := range m.KeyQueue {
+		if len(k) == 0 || len(k) > 16 {
+			return snapErr("corrupt snapshot: a queued keystroke of %d bytes", len(k))
+		}
+	}
 	if c := &s.cpu; c.CPL < 0 || c.CPL > 3 {
 		return snapErr("corrupt snapshot: CPL %d", c.CPL)
 	}

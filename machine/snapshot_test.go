@@ -84,9 +84,10 @@ func TestSaveWhileRunning(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan Result)
+	var runErr error
 	go func() {
-		res, err := m.Run(ctx)
-		require.NoError(t, err)
+		var res Result
+		res, runErr = m.Run(ctx)
 		done <- res
 	}()
 	var snaps [][]byte
@@ -99,6 +100,7 @@ func TestSaveWhileRunning(t *testing.T) {
 	}
 	cancel()
 	require.Equal(t, ReasonCanceled, (<-done).Reason)
+	require.NoError(t, runErr)
 	for _, b := range snaps {
 		s, err := ReadSnapshot(bytes.NewReader(b))
 		require.NoError(t, err)
