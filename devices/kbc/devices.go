@@ -104,11 +104,8 @@ func (c *Controller) SendScancodes(set2 []byte) bool {
 // SendSet1 queues scan code set 1 bytes (make codes, make|0x80 breaks,
 // 0xE0/0xE1 escapes). With the keyboard in its default set 2 they are
 // converted to set 2, which the controller's translation turns back into
-// the same set 1 bytes. An empty sequence is accepted and ignored.
+// the same set 1 bytes.
 func (c *Controller) SendSet1(set1 []byte) bool {
-	if len(set1) == 0 {
-		return true
-	}
 	if c.s.Kbd.ScanSet == 1 {
 		return c.keys(set1)
 	}
