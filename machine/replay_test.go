@@ -72,7 +72,7 @@ func TestRecordReplay(t *testing.T) {
 			require.Equal(t, hash, hash2, "final state hash")
 
 			// A stop part way is reproducible too.
-			mid := r.events[2].Count + 100
+			mid := end / 2
 			res, err, _, c1, h1 := replayEcho(t, engine, rec, mid)
 			require.NoError(t, err)
 			require.Equal(t, ReasonStopCount, res.Reason)
