@@ -23,6 +23,11 @@ func recordEcho(t *testing.T, engine string, chunks []string) ([]byte, string, u
 	var rec bytes.Buffer
 	require.NoError(t, m.Record(&rec, RecordingInfo{Settings: map[string]string{"guest": "echo"}}))
 	go func() {
+		// Type once the program has set up its UART (its FIFO reset
+		// would drop earlier input), then at host-timed moments.
+		for m.Status().Instructions < 1000 {
+			time.Sleep(time.Millisecond)
+		}
 		for _, c := range chunks {
 			time.Sleep(3 * time.Millisecond)
 			m.SendSerial([]byte(c))

@@ -245,3 +245,34 @@ func FuzzSnapshotReader(f *testing.F) {
 		require.Equal(t, h, m.StateHash())
 	})
 }
+
+// TestSnapshotHostTime restores a snapshot taken in host time mode: the
+// restored guest answers input, and its clock starts from the snapshot's.
+func TestSnapshotHostTime(t *testing.T) {
+	m, err := New(Config{MemoryMiB: 4, DebugExit: true, StartTime: time.Now()})
+	require.NoError(t, err)
+	defer m.Close()
+	require.NoError(t, m.LoadProgram(prog(t, "echo")))
+	m.StopAt(5000)
+	res, err := m.Run(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, ReasonStopCount, res.Reason)
+	snap := snapshotOf(t, m)
+
+	var serial syncBuffer
+	m2, err := New(Config{MemoryMiB: 4, DebugExit: true, StartTime: time.Now(), Serial: &serial})
+	require.NoError(t, err)
+	defer m2.Close()
+	s, err := ReadSnapshot(bytes.NewReader(snap))
+	require.NoError(t, err)
+	det, _ := s.Deterministic()
+	require.False(t, det)
+	require.NoError(t, m2.RestoreSnapshot(s))
+	require.Equal(t, m.Now(), m2.Now())
+	m2.SendSerial([]byte("restored."))
+	res, err = m2.Run(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, ReasonDebugExit, res.Reason, "%s", res)
+	require.Equal(t, "restored", serial.String())
+	require.Greater(t, m2.InstructionCount(), uint64(5000))
+}
