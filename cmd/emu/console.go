@@ -25,6 +25,7 @@ type console struct {
 	mon   *monitor
 	monOn bool
 	held  []byte
+	frame []byte // the last VGA frame, redrawn when the monitor closes
 }
 
 // maxHeld bounds the serial output held while the monitor is shown.
@@ -94,16 +95,38 @@ func (c *console) toggleMonitor() {
 	defer c.mu.Unlock()
 	c.monOn = !c.monOn
 	if c.monOn {
+		if c.altOn { // over the VGA screen: start from a clear one
+			io.WriteString(c.h.out, "\x1b[0m\x1b[2J\x1b[H\x1b[?25h")
+		}
 		io.WriteString(c.h.out, monitorBanner+monitorPrompt)
 		return
 	}
 	io.WriteString(c.h.out, monitorLeave)
 	c.h.out.Write(c.held)
 	c.held = nil
+	if c.altOn && c.frame != nil {
+		io.WriteString(c.h.out, "\x1b[2J")
+		c.h.out.Write(c.frame)
+	}
 }
 
-// displayOut is where the VGA screen is drawn.
-func (c *console) displayOut() io.Writer { return lockedWriter{c, c.h.out} }
+// displayOut is where the VGA screen is drawn: each write is a whole
+// frame; the last one is kept, to be drawn again when the console
+// returns from the monitor (frames are not drawn while it is shown).
+func (c *console) displayOut() io.Writer { return displayWriter{c} }
+
+type displayWriter struct{ c *console }
+
+func (d displayWriter) Write(p []byte) (int, error) {
+	c := d.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frame = append(c.frame[:0], p...)
+	if c.monOn {
+		return len(p), nil
+	}
+	return c.h.out.Write(p)
+}
 
 // start puts the terminal in raw mode when COM1 or the screen uses it,
 // switches to the alternate screen for the VGA display, and forwards

@@ -278,3 +278,18 @@ func TestConsoleMonitor(t *testing.T) {
 	c.toggleMonitor()
 	require.Equal(t, "before "+monitorBanner+monitorPrompt+monitorLeave+"held", out.String())
 }
+
+// TestConsoleMonitorOverVGA: VGA frames are not drawn while the monitor
+// is shown; the last one is drawn again when it closes.
+func TestConsoleMonitorOverVGA(t *testing.T) {
+	var out bytes.Buffer
+	c := newConsole(hostIO{out: &out, err: &out})
+	c.altOn = true
+	d := c.displayOut()
+	d.Write([]byte("frame1"))
+	c.toggleMonitor()
+	d.Write([]byte("frame2"))
+	require.NotContains(t, out.String(), "frame2")
+	c.toggleMonitor()
+	require.True(t, strings.HasSuffix(out.String(), monitorLeave+"\x1b[2Jframe2"), "%q", out.String())
+}
