@@ -203,36 +203,20 @@ func boot(o *options, h hostIO) int {
 		o.icount.on = true // a recording replays only deterministically
 	}
 	var kernel, initrd []byte
-	var files []machine.RecordedFile
 	if o.kernel != "" {
 		var err error
 		if kernel, err = readFile("-kernel", o.kernel); err != nil {
 			return fail(err)
 		}
-		files = append(files, fileHash("kernel", o.kernel, kernel))
 		if o.initrd != "" {
 			if initrd, err = readFile("-initrd", o.initrd); err != nil {
 				return fail(err)
 			}
-			files = append(files, fileHash("initrd", o.initrd, initrd))
 		}
 	}
-	var snap *machine.Snapshot
-	if o.loadvm != "" {
-		s, f, err := readSnapshot(o.loadvm)
-		if err != nil {
-			return fail(err)
-		}
-		snap = s
-		files = append(files, f)
-	}
-	if kernel == nil && snap == nil {
-		files = append(files, fileHash("demo", "(built-in demo guest)", demo.Image()))
-	}
-	if replay != nil {
-		if err := checkReplayFiles(o, replay, files); err != nil {
-			return fail(err)
-		}
+	snap, files, err := bootInputs(o, replay, kernel, initrd)
+	if err != nil {
+		return fail(err)
 	}
 
 	con := newConsole(h)
@@ -285,29 +269,9 @@ func boot(o *options, h hostIO) int {
 			return fail(fmt.Errorf("-loadvm %s: %w", o.loadvm, err))
 		}
 	}
-	finishRecording := func() error { return nil }
-	if o.record != "" {
-		f, err := os.Create(o.record)
-		if err != nil {
-			return fail(fmt.Errorf("-record: %w", err))
-		}
-		defer f.Close()
-		if err := m.Record(f, machine.RecordingInfo{Files: files, Settings: recordingSettings(o)}); err != nil {
-			return fail(fmt.Errorf("-record %s: %w", o.record, err))
-		}
-		finishRecording = m.FinishRecording
-	}
-	if replay != nil {
-		if err := m.Replay(replay); err != nil {
-			return fail(fmt.Errorf("-replay %s: %w", o.replay, err))
-		}
-		if end, ok := replay.End(); ok && o.replayStop > end {
-			return fail(fmt.Errorf("-replay-stop %d: the recorded run ended at instruction %d", o.replayStop, end))
-		}
-		if o.replayStop != 0 && o.replayStop < m.InstructionCount() {
-			return fail(fmt.Errorf("-replay-stop %d: the replay starts at instruction %d", o.replayStop, m.InstructionCount()))
-		}
-		m.StopAt(o.replayStop)
+	finishRecording, err := startRecordReplay(o, m, replay, files)
+	if err != nil {
+		return fail(err)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

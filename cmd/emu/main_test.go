@@ -33,6 +33,9 @@ func TestBadInput(t *testing.T) {
 	snap := badSnapshots(t, dir)
 	rec, recKernel := recording(t, dir)
 	require.NoError(t, os.WriteFile(recKernel, append(bzImage(), 0), 0o644)) // changed since recorded
+	stubRec := filepath.Join(dir, "stub2.rec")
+	code, _, stderr := emu("-kernel", kernel, "-m", "16", "-nographic", "-record", stubRec)
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
 
 	for _, tc := range []struct {
 		name string
@@ -64,6 +67,8 @@ func TestBadInput(t *testing.T) {
 		{"replay with -m", []string{"-replay", rec, "-m", "64"}, "-m cannot be given with -replay: it comes from the recording"},
 		{"record and replay", []string{"-replay", rec, "-record", filepath.Join(dir, "r2")}, "-record and -replay exclude each other"},
 		{"replay-stop alone", []string{"-replay-stop", "100"}, "-replay-stop needs -replay"},
+		{"replay-stop after the end", []string{"-replay", stubRec, "-replay-stop", "100"}, "-replay-stop 100: the recorded run ended at instruction 2"},
+		{"replay without its kernel", []string{"-replay", stubRec, "-loadvm", snap["good"]}, "the recorded run did not boot from a snapshot"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := emu(tc.args...)

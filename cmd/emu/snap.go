@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"bt86/guest/demo"
 	"bt86/machine"
 )
 
@@ -61,6 +62,72 @@ func prepareReplay(o *options) (*machine.Recording, error) {
 	}
 	o.icount = icountFlag{on: true, shift: shift}
 	return rec, nil
+}
+
+// bootInputs reads the -loadvm snapshot and lists the files the run
+// boots from with their hashes (for a recording), refusing a replay whose
+// files differ from the recording's.
+func bootInputs(o *options, replay *machine.Recording, kernel, initrd []byte) (*machine.Snapshot, []machine.RecordedFile, error) {
+	var files []machine.RecordedFile
+	if kernel != nil {
+		files = append(files, fileHash("kernel", o.kernel, kernel))
+		if initrd != nil {
+			files = append(files, fileHash("initrd", o.initrd, initrd))
+		}
+	}
+	var snap *machine.Snapshot
+	if o.loadvm != "" {
+		s, f, err := readSnapshot(o.loadvm)
+		if err != nil {
+			return nil, nil, err
+		}
+		snap = s
+		files = append(files, f)
+	}
+	if kernel == nil && snap == nil {
+		files = append(files, fileHash("demo", "(built-in demo guest)", demo.Image()))
+	}
+	if replay != nil {
+		if err := checkReplayFiles(o, replay, files); err != nil {
+			return nil, nil, err
+		}
+	}
+	return snap, files, nil
+}
+
+// startRecordReplay starts -record or -replay on m; the function it
+// returns ends a recording after Run.
+func startRecordReplay(o *options, m *machine.Machine, replay *machine.Recording, files []machine.RecordedFile) (func() error, error) {
+	if o.record != "" {
+		f, err := os.Create(o.record)
+		if err != nil {
+			return nil, fmt.Errorf("-record: %w", err)
+		}
+		if err := m.Record(f, machine.RecordingInfo{Files: files, Settings: recordingSettings(o)}); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("-record %s: %w", o.record, err)
+		}
+		return func() error {
+			err := m.FinishRecording()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		}, nil
+	}
+	if replay != nil {
+		if err := m.Replay(replay); err != nil {
+			return nil, fmt.Errorf("-replay %s: %w", o.replay, err)
+		}
+		if end, ok := replay.End(); ok && o.replayStop > end {
+			return nil, fmt.Errorf("-replay-stop %d: the recorded run ended at instruction %d", o.replayStop, end)
+		}
+		if o.replayStop != 0 && o.replayStop < m.InstructionCount() {
+			return nil, fmt.Errorf("-replay-stop %d: the replay starts at instruction %d", o.replayStop, m.InstructionCount())
+		}
+		m.StopAt(o.replayStop)
+	}
+	return func() error { return nil }, nil
 }
 
 // checkReplayFiles refuses a replay whose files differ from the
