@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"bt86/clock"
 	"bt86/cpu"
@@ -416,10 +417,7 @@ func (s *Snapshot) check() error {
 }
 
 func firstLine(err error) string {
-	msg := err.Error()
-	if i := bytes.IndexByte([]byte(msg), '\n'); i >= 0 {
-		msg = msg[:i]
-	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
 	return msg
 }
 
