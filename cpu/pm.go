@@ -9,8 +9,6 @@ type pmState struct {
 	// ext is the EXT bit (1) of the error codes of faults raised while an
 	// external event or an exception is being delivered, 0 otherwise.
 	ext uint32
-	// lastTSC keeps RDTSC strictly increasing.
-	lastTSC uint64
 }
 
 // tssStack returns the inner-ring stack SS:ESP for privilege cpl from the

@@ -137,8 +137,11 @@ type State struct {
 	DR                 [8]uint32
 	EFER               uint64
 	TSC                uint64
-	MSR                MSRs
-	CPL                int
+	// LastTSC is the last time-stamp counter value read: reads are kept
+	// strictly increasing, so it is guest-visible state.
+	LastTSC uint64
+	MSR     MSRs
+	CPL     int
 	// A20 is kept by the physical address space; it is not CPU state.
 
 	FPU FPU

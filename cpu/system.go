@@ -443,17 +443,17 @@ func (c *CPU) tscBase() uint64 {
 // retired, kept strictly increasing.
 func (c *CPU) readTSC() uint64 {
 	v := c.TSC + c.tscBase()
-	if v <= c.pm.lastTSC {
-		v = c.pm.lastTSC + 1
+	if v <= c.LastTSC {
+		v = c.LastTSC + 1
 	}
-	c.pm.lastTSC = v
+	c.LastTSC = v
 	return v
 }
 
 // writeTSC sets the time-stamp counter (WRMSR 0x10).
 func (c *CPU) writeTSC(v uint64) {
 	c.TSC = v - c.tscBase()
-	c.pm.lastTSC = v - 1
+	c.LastTSC = v - 1
 }
 
 func (c *CPU) rdtsc(in *decoder.Inst) {

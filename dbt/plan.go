@@ -61,7 +61,7 @@ type plan struct {
 	// count changes no flag).
 	fix     int
 	clCount bool
-	resReg  int // fixMul: the register holding the result (if not reg)
+	resReg  int  // fixMul: the register holding the result (if not reg)
 	rep     bool // REP string operation (ends the block)
 }
 

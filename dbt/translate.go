@@ -314,8 +314,8 @@ func (t *translator) emitString(i int, it *item) {
 		loop, done = a.newLabel(), a.newLabel()
 		a.movRImm32(r14, repChunk)
 		a.bind(loop)
-		a.b(0x85, 0xC9)      // test ecx, ecx
-		a.jcc32(0x4, done)   // jz: finished
+		a.b(0x85, 0xC9)    // test ecx, ecx
+		a.jcc32(0x4, done) // jz: finished
 	}
 	switch {
 	case op == 0xAA || op == 0xAB: // STOS: ES:[EDI] = eAX
@@ -340,8 +340,8 @@ func (t *translator) emitString(i int, it *item) {
 	}
 	if p.rep {
 		a.leaEA32(rCX, rCX, -1, 0, 0xFFFFFFFF) // ecx-- (flags untouched)
-		a.b(0x41, 0xFF, 0xCE)                   // dec r14d
-		a.jcc32(0x5, loop)                      // jnz
+		a.b(0x41, 0xFF, 0xCE)                  // dec r14d
+		a.jcc32(0x5, loop)                     // jnz
 		// The chunk is over with ECX left: run the instruction again.
 		a.b(0x85, 0xC9)    // test ecx, ecx
 		a.jcc32(0x4, done) // jz

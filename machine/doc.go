@@ -9,7 +9,8 @@
 //   - New(cfg) builds an independent machine: no package-level state, so
 //     several machines run side by side in one process (each Run on its
 //     own goroutine). A Machine itself is not safe for concurrent use,
-//     except SendSerial, which any goroutine may call.
+//     except SendSerial, SendKeys and Do (with what goes through Do:
+//     SaveSnapshot, StateHash, Status), which any goroutine may call.
 //   - Run owns the machine until it returns. It alternates CPU slices
 //     with device work: virtual time advances between slices only; each
 //     slice runs until the earliest device deadline, at most 1 ms of guest

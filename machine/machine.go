@@ -96,6 +96,9 @@ type Machine struct {
 	// tracer (trace.go).
 	dbg   *debugState
 	trace *tracer
+
+	calls callQueue // Do
+	rr    rrState   // record, replay, StopAt
 }
 
 // New builds a PC with the devices of an i440FX/PIIX3 board attached.

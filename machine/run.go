@@ -30,6 +30,12 @@ const (
 	ReasonDebugExit
 	// ReasonCanceled: Run's context was canceled.
 	ReasonCanceled
+	// ReasonStopCount: the instruction count given to StopAt was
+	// reached, or a replay reached the end of the recorded run.
+	ReasonStopCount
+	// ReasonReplayEnd: a replay used up its input and the guest waits
+	// for more (the recording was cut short).
+	ReasonReplayEnd
 )
 
 func (r Reason) String() string {
@@ -44,6 +50,10 @@ func (r Reason) String() string {
 		return "debug-exit"
 	case ReasonCanceled:
 		return "canceled"
+	case ReasonStopCount:
+		return "stop-count"
+	case ReasonReplayEnd:
+		return "replay-end"
 	}
 	return fmt.Sprintf("reason(%d)", int(r))
 }
@@ -88,6 +98,10 @@ func (r Result) String() string {
 		return fmt.Sprintf("guest exited through the debug exit port with status %d", r.ExitStatus)
 	case ReasonCanceled:
 		return "stopped"
+	case ReasonStopCount:
+		return "stopped at the instruction count"
+	case ReasonReplayEnd:
+		return "replay ran out of input"
 	}
 	return r.Reason.String()
 }
@@ -135,6 +149,8 @@ func (m *Machine) Run(ctx context.Context) (res Result, err error) {
 		return Result{}, errors.New("machine: Run is already active")
 	}
 	defer m.running.Store(false)
+	m.calls.begin()
+	defer m.calls.end()
 	start := time.Now()
 	startRetired := m.cpu.Stats.Retired
 	defer func() {
@@ -164,12 +180,19 @@ func (m *Machine) Run(ctx context.Context) (res Result, err error) {
 		if ctx.Err() != nil {
 			return Result{Reason: ReasonCanceled}, nil
 		}
+		m.calls.serve()
+		if r, err, stop := m.turnCheck(); stop {
+			return r, err
+		}
 		m.syncHostTime()
 		m.tickDevices()
+		if err := m.intake(); err != nil {
+			return Result{}, err
+		}
 		m.feedInput()
 		m.refreshDisplay(false)
 
-		budget := m.budget()
+		budget := m.capBudget(m.budget())
 		var t0 time.Time
 		if !m.cfg.Deterministic {
 			t0 = time.Now()
@@ -267,27 +290,9 @@ func (m *Machine) budget() int {
 // bits).
 const charTime = 10 * clock.Second / 115200
 
-// feedInput moves queued serial input into COM1 as far as its FIFO has
-// room, and queued keystrokes into the i8042.
+// feedInput moves the input the run loop took (intake) into COM1 as far
+// as its FIFO has room, and keystrokes into the i8042.
 func (m *Machine) feedInput() {
-	for len(m.pending) < 4096 {
-		select {
-		case b := <-m.input:
-			m.pending = append(m.pending, b...)
-			continue
-		default:
-		}
-		break
-	}
-	for len(m.keyq) < 64 {
-		select {
-		case k := <-m.keys:
-			m.keyq = append(m.keyq, k)
-			continue
-		default:
-		}
-		break
-	}
 	if len(m.keyq) > 0 {
 		m.keyStall++
 		for len(m.keyq) > 0 && m.kbc.SendSet1(m.keyq[0]) {
@@ -321,11 +326,12 @@ func (m *Machine) refreshDisplay(force bool) {
 
 // idle is called when the CPU halted with interrupts enabled: it moves
 // to the next event. In deterministic mode virtual time jumps to the next
-// device deadline; in host mode the host sleeps until it. Serial input
-// and ctx end the wait early.
+// device deadline; in host mode the host sleeps until it. Host input ends
+// the wait early; it is taken by the next run loop turn (intake), so that
+// a recording sees every input at a turn.
 func (m *Machine) idle(ctx context.Context) {
 	m.feedInput()
-	if m.pic.HasInterrupt() {
+	if m.pic.HasInterrupt() || m.inputWaiting() {
 		return
 	}
 	dl := m.nextDeadline()
@@ -334,14 +340,12 @@ func (m *Machine) idle(ctx context.Context) {
 			m.clk.Set(dl)
 			return
 		}
-		m.refreshDisplay(true)
-		select {
-		case b := <-m.input:
-			m.pending = append(m.pending, b...)
-		case k := <-m.keys:
-			m.keyq = append(m.keyq, k)
-		case <-ctx.Done():
+		if m.rr.play != nil {
+			m.idleForever()
+			return
 		}
+		m.refreshDisplay(true)
+		m.wait(ctx, nil)
 		return
 	}
 	m.syncHostTime()
@@ -358,15 +362,26 @@ func (m *Machine) idle(ctx context.Context) {
 	} else {
 		m.run.timer.Reset(wait)
 	}
-	select {
-	case <-m.run.timer.C:
-	case b := <-m.input:
-		m.pending = append(m.pending, b...)
-		m.run.timer.Stop()
-	case k := <-m.keys:
-		m.keyq = append(m.keyq, k)
-		m.run.timer.Stop()
-	case <-ctx.Done():
-		m.run.timer.Stop()
+	m.wait(ctx, m.run.timer.C)
+	m.run.timer.Stop()
+}
+
+// wait blocks until timer fires, host input arrives (held for the next
+// turn) or ctx is done, serving Do calls meanwhile without returning (a
+// deterministic run must not see them).
+func (m *Machine) wait(ctx context.Context, timer <-chan time.Time) {
+	for {
+		select {
+		case <-timer:
+		case b := <-m.input:
+			m.rr.held = append(m.rr.held, inputEvent{Kind: inputSerial, Data: b})
+		case k := <-m.keys:
+			m.rr.held = append(m.rr.held, inputEvent{Kind: inputKey, Data: k})
+		case <-m.calls.wake:
+			m.calls.serve()
+			continue
+		case <-ctx.Done():
+		}
+		return
 	}
 }

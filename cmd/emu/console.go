@@ -20,7 +20,16 @@ type console struct {
 	rawState *term.State
 	rawFD    int
 	altOn    bool
+	// mon, when set, is the monitor Ctrl-A c switches to; while monOn,
+	// serial output is held (up to maxHeld bytes) and shown on return.
+	mon   *monitor
+	monOn bool
+	held  []byte
+	frame []byte // the last VGA frame, redrawn when the monitor closes
 }
+
+// maxHeld bounds the serial output held while the monitor is shown.
+const maxHeld = 1 << 20
 
 func newConsole(h hostIO) *console { return &console{h: h, rawFD: -1} }
 
@@ -56,10 +65,68 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 }
 
 // serialOut is where COM1's output goes when it is on stdio.
-func (c *console) serialOut() io.Writer { return lockedWriter{c, c.h.out} }
+func (c *console) serialOut() io.Writer { return serialWriter{c} }
 
-// displayOut is where the VGA screen is drawn.
-func (c *console) displayOut() io.Writer { return lockedWriter{c, c.h.out} }
+// serialWriter writes COM1's output to the terminal, or holds it while
+// the monitor is shown.
+type serialWriter struct{ c *console }
+
+func (s serialWriter) Write(p []byte) (int, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.monOn {
+		c.held = append(c.held, p[:min(len(p), maxHeld-len(c.held))]...)
+		return len(p), nil
+	}
+	return c.h.out.Write(p)
+}
+
+// print writes console messages under the lock.
+func (c *console) print(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	io.WriteString(c.h.out, s)
+}
+
+// toggleMonitor switches between the guest console and the monitor.
+func (c *console) toggleMonitor() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.monOn = !c.monOn
+	if c.monOn {
+		if c.altOn { // over the VGA screen: start from a clear one
+			io.WriteString(c.h.out, "\x1b[0m\x1b[2J\x1b[H\x1b[?25h")
+		}
+		io.WriteString(c.h.out, monitorBanner+monitorPrompt)
+		return
+	}
+	io.WriteString(c.h.out, monitorLeave)
+	c.h.out.Write(c.held)
+	c.held = nil
+	if c.altOn && c.frame != nil {
+		io.WriteString(c.h.out, "\x1b[2J")
+		c.h.out.Write(c.frame)
+	}
+}
+
+// displayOut is where the VGA screen is drawn: each write is a whole
+// frame; the last one is kept, to be drawn again when the console
+// returns from the monitor (frames are not drawn while it is shown).
+func (c *console) displayOut() io.Writer { return displayWriter{c} }
+
+type displayWriter struct{ c *console }
+
+func (d displayWriter) Write(p []byte) (int, error) {
+	c := d.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frame = append(c.frame[:0], p...)
+	if c.monOn {
+		return len(p), nil
+	}
+	return c.h.out.Write(p)
+}
 
 // start puts the terminal in raw mode when COM1 or the screen uses it,
 // switches to the alternate screen for the VGA display, and forwards
@@ -98,7 +165,9 @@ func (c *console) start(showVGA, serialStdio bool, serial, keys func([]byte), qu
 }
 
 // forward reads stdin: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A
-// h prints help; everything else goes to send.
+// h prints help, Ctrl-A c switches to the monitor and back (when there is
+// one); everything else goes to send, or to the monitor while it is
+// shown.
 func (c *console) forward(send func([]byte), quit func()) {
 	buf := make([]byte, 1024)
 	escaped := false
@@ -117,16 +186,29 @@ func (c *console) forward(send func([]byte), quit func()) {
 					quit()
 					return
 				case 'h', 'H', '?':
-					c.mu.Lock()
-					io.WriteString(c.h.out, "\r\nC-a x    exit emu\r\nC-a C-a  send C-a\r\nC-a h    this help\r\n")
-					c.mu.Unlock()
+					c.print("\r\nC-a x    exit emu\r\nC-a c    switch between the guest console and the monitor\r\nC-a C-a  send C-a\r\nC-a h    this help\r\n")
+				case 'c', 'C':
+					if c.mon == nil {
+						out = append(out, ctrlA, b)
+						break
+					}
+					if len(out) > 0 {
+						send(out)
+						out = nil
+					}
+					c.toggleMonitor()
 				case ctrlA:
+					if c.monOn {
+						break
+					}
 					out = append(out, ctrlA)
 				default:
 					out = append(out, ctrlA, b)
 				}
 			case b == ctrlA:
 				escaped = true
+			case c.monOn:
+				c.print(c.mon.input([]byte{b}))
 			default:
 				out = append(out, b)
 			}

@@ -50,6 +50,9 @@ type options struct {
 	dbg                     debugOptions // gdb.go
 	stats                   bool
 	engine                  string
+	loadvm, record, replay  string
+	replayStop              uint64
+	set                     map[string]bool // the flags given
 }
 
 // icountFlag accepts QEMU's spellings: -icount, -icount=shift=N (N ns
@@ -109,9 +112,18 @@ With no -kernel, emu boots its built-in demo guest.
   -dfilter RANGES   trace only code at START+SIZE,START..END,...
   -stats            print emulation statistics on exit
   -engine NAME      execution engine: interp or dbt (default: the fastest here)
+  -loadvm FILE      start from a snapshot (RAM size and, without -icount,
+                    the time mode come from it; -kernel is not needed)
+  -record FILE      record the run's input to FILE (implies -icount)
+  -replay FILE      replay a recording: boot files and settings come from it
+                    (-kernel/-initrd/-loadvm may give moved files' paths)
+  -replay-stop N    with -replay: stop at instruction count N
+-record, -replay and -stats print the final state hash (SHA-256 of the
+CPU, RAM and device state) and instruction count.
 
 On a terminal, COM1 on stdio puts the terminal in raw mode: type
-Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.
+Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A, Ctrl-A c to switch
+to the monitor (savevm FILE, info status, info hash, stats, quit) and back.
 `
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -130,6 +142,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o.dbg.register(fs)
 	fs.BoolVar(&o.stats, "stats", false, "")
 	fs.StringVar(&o.engine, "engine", machine.DefaultEngine(), "")
+	fs.StringVar(&o.loadvm, "loadvm", "", "")
+	fs.StringVar(&o.record, "record", "", "")
+	fs.StringVar(&o.replay, "replay", "", "")
+	fs.Uint64Var(&o.replayStop, "replay-stop", 0, "")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fmt.Fprint(stderr, usage)
@@ -137,7 +153,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		return nil, fmt.Errorf("%v (emu -h for help)", err)
 	}
+	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) {
+		o.set[f.Name] = true
 		if f.Name == "serial" {
 			o.serialSet = true
 		}
@@ -148,7 +166,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (disk images are not supported yet; use -kernel)", fs.Arg(0))
 	}
-	if o.kernel == "" && (o.initrd != "" || o.cmdline != "") {
+	if o.kernel == "" && o.replay == "" && (o.initrd != "" || o.cmdline != "") {
 		return nil, errors.New("-initrd and -append need -kernel")
 	}
 	switch {
@@ -186,6 +204,13 @@ func boot(o *options, h hostIO) int {
 		fmt.Fprintf(h.err, "bt86: %v\n", err)
 		return exitUsage
 	}
+	replay, err := prepareReplay(o)
+	if err != nil {
+		return fail(err)
+	}
+	if o.record != "" && !o.icount.on {
+		o.icount.on = true // a recording replays only deterministically
+	}
 	var kernel, initrd []byte
 	if o.kernel != "" {
 		var err error
@@ -198,6 +223,10 @@ func boot(o *options, h hostIO) int {
 			}
 		}
 	}
+	snap, files, err := bootInputs(o, replay, kernel, initrd)
+	if err != nil {
+		return fail(err)
+	}
 
 	con := newConsole(h)
 	serialStdio := o.serial == "stdio" || (!o.serialSet && (o.nographic || !con.isTerminalOut()))
@@ -207,7 +236,13 @@ func boot(o *options, h hostIO) int {
 	if o.icount.on {
 		cfg.Deterministic = true
 		cfg.NsPerInstruction = 1 << o.icount.shift
-	} else {
+	}
+	if snap != nil {
+		if err := applySnapshotConfig(o, snap, &cfg); err != nil {
+			return fail(err)
+		}
+	}
+	if !cfg.Deterministic {
 		cfg.StartTime = time.Now() // the one host clock sample devices get
 	}
 	switch {
@@ -245,7 +280,18 @@ func boot(o *options, h hostIO) int {
 		if err := m.LoadLinux(kernel, initrd, o.cmdline); err != nil {
 			return fail(fmt.Errorf("-kernel %s: %w", o.kernel, err))
 		}
-	} else if err := m.LoadProgram(demo.Image()); err != nil {
+	} else if snap == nil {
+		if err := m.LoadProgram(demo.Image()); err != nil {
+			return fail(err)
+		}
+	}
+	if snap != nil {
+		if err := m.RestoreSnapshot(snap); err != nil {
+			return fail(fmt.Errorf("-loadvm %s: %w", o.loadvm, err))
+		}
+	}
+	finishRecording, err := startRecordReplay(o, m, replay, files)
+	if err != nil {
 		return fail(err)
 	}
 
@@ -264,13 +310,21 @@ func boot(o *options, h hostIO) int {
 		}
 	}()
 
-	if err := con.start(showVGA, serialStdio, m.SendSerial, m.SendKeys, cancel); err != nil {
+	serialIn, keysIn := m.SendSerial, m.SendKeys
+	if replay != nil { // the input comes from the recording
+		serialIn, keysIn = func([]byte) {}, func([]byte) {}
+	}
+	con.mon = &monitor{m: m, quit: cancel}
+	if err := con.start(showVGA, serialStdio, serialIn, keysIn, cancel); err != nil {
 		return fail(err)
 	}
 	res, err := o.dbg.run(ctx, m, ln, h.err)
 	cancel()
 	closeTrace()
 	con.stop()
+	if rerr := finishRecording(); rerr != nil && err == nil {
+		fmt.Fprintf(h.err, "bt86: -record %s: %v\n", o.record, rerr)
+	}
 	signaled, _ := sig.Load().(os.Signal)
 	if showVGA { // leave the last screen on the terminal
 		fmt.Fprintln(h.out, strings.TrimRight(strings.Join(m.VGA().Text(), "\n"), "\n"))
@@ -304,6 +358,9 @@ func boot(o *options, h hostIO) int {
 		if e := m.DBT(); e != nil && e.StepProfile != nil {
 			printProfile(h.err, e.StepProfile)
 		}
+	}
+	if o.stats || o.record != "" || o.replay != "" {
+		fmt.Fprintln(h.err, hashLine(m))
 	}
 	switch res.Reason {
 	case machine.ReasonTripleFault:

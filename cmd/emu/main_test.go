@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/binary"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +12,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"bt86/guest/demo"
+	"bt86/machine"
 )
 
 // emu runs the command in-process with empty stdin.
@@ -31,6 +36,12 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, err)
 	defer busy.Close()
 	busyPort := fmt.Sprint(busy.Addr().(*net.TCPAddr).Port)
+	snap := badSnapshots(t, dir)
+	rec, recKernel := recording(t, dir)
+	require.NoError(t, os.WriteFile(recKernel, append(bzImage(), 0), 0o644)) // changed since recorded
+	stubRec := filepath.Join(dir, "stub2.rec")
+	code, _, stderr := emu("-kernel", kernel, "-m", "16", "-nographic", "-record", stubRec)
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
 
 	for _, tc := range []struct {
 		name string
@@ -54,6 +65,22 @@ func TestBadInput(t *testing.T) {
 		{"unknown trace category", []string{"-d", "in_asm,bogus"}, `-d: unknown trace category "bogus"`},
 		{"bad trace filter", []string{"-d", "exec", "-dfilter", "0x1000+"}, `-dfilter: bad address ""`},
 		{"trace file in a missing directory", []string{"-icount", "-d", "int", "-D", filepath.Join(dir, "nope", "log")}, "-D: open " + filepath.Join(dir, "nope", "log") + ": no such file or directory"},
+		{"snapshot missing", []string{"-loadvm", filepath.Join(dir, "nope")}, "bt86: -loadvm " + filepath.Join(dir, "nope") + ": no such file or directory"},
+		{"snapshot empty", []string{"-loadvm", snap["empty"]}, "bt86: -loadvm " + snap["empty"] + ": empty file: not a bt86 snapshot"},
+		{"snapshot truncated", []string{"-loadvm", snap["truncated"]}, `corrupt snapshot: section "RAM ": truncated`},
+		{"snapshot corrupt", []string{"-loadvm", snap["corrupt"]}, "corrupt snapshot"},
+		{"snapshot wrong version", []string{"-loadvm", snap["version"]}, "snapshot format version 99, this bt86 reads version 1"},
+		{"not a snapshot", []string{"-loadvm", notKernel}, "not a bt86 snapshot (bad magic)"},
+		{"snapshot memory size", []string{"-loadvm", snap["good"], "-m", "64"}, "the snapshot has 32 MiB of RAM, -m asks for 64"},
+		{"replay missing", []string{"-replay", filepath.Join(dir, "nope")}, "bt86: -replay " + filepath.Join(dir, "nope") + ": no such file or directory"},
+		{"replay not a recording", []string{"-replay", snap["good"]}, "not a bt86 recording (bad magic)"},
+		{"replay file changed", []string{"-replay", rec}, "kernel " + recKernel + " differs from the recorded run's"},
+		{"replay other kernel", []string{"-replay", rec, "-kernel", notKernel}, "-replay " + rec + ": kernel " + notKernel + " differs"},
+		{"replay with -m", []string{"-replay", rec, "-m", "64"}, "-m cannot be given with -replay: it comes from the recording"},
+		{"record and replay", []string{"-replay", rec, "-record", filepath.Join(dir, "r2")}, "-record and -replay exclude each other"},
+		{"replay-stop alone", []string{"-replay-stop", "100"}, "-replay-stop needs -replay"},
+		{"replay-stop after the end", []string{"-replay", stubRec, "-replay-stop", "100"}, "-replay-stop 100: the recorded run ended at instruction 2"},
+		{"replay without its kernel", []string{"-replay", stubRec, "-loadvm", snap["good"]}, "the recorded run did not boot from a snapshot"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := emu(tc.args...)
@@ -152,4 +179,134 @@ func TestConsoleEscapes(t *testing.T) {
 	c.forward(func(b []byte) { got = append(got, b...) }, func() { close(quit) })
 	<-quit
 	require.Equal(t, "ab\x01c\x01zd", string(got))
+}
+
+// badSnapshots writes a valid snapshot of the demo guest (32 MiB) and
+// broken variants of it to dir.
+func badSnapshots(t *testing.T, dir string) map[string]string {
+	m, err := machine.New(machine.Config{MemoryMiB: 32, Deterministic: true})
+	require.NoError(t, err)
+	defer m.Close()
+	require.NoError(t, m.LoadProgram(demo.Image()))
+	m.StopAt(10_000)
+	_, err = m.Run(context.Background())
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, m.SaveSnapshot(&b))
+	good := b.Bytes()
+	version := bytes.Clone(good)
+	binary.LittleEndian.PutUint32(version[8:], 99)
+	corrupt := bytes.Clone(good)
+	corrupt[len(corrupt)/2] ^= 0x55
+	files := map[string][]byte{"good": good, "empty": nil, "truncated": good[:len(good)/2], "corrupt": corrupt, "version": version}
+	paths := map[string]string{}
+	for name, data := range files {
+		paths[name] = filepath.Join(dir, name+".snap")
+		require.NoError(t, os.WriteFile(paths[name], data, 0o644))
+	}
+	return paths
+}
+
+// recording records a run of the stub kernel; it returns the recording
+// and the kernel's path.
+func recording(t *testing.T, dir string) (rec, kernel string) {
+	rec, kernel = filepath.Join(dir, "stub.rec"), filepath.Join(dir, "stub-bzImage")
+	require.NoError(t, os.WriteFile(kernel, bzImage(), 0o644))
+	code, _, stderr := emu("-kernel", kernel, "-m", "16", "-nographic", "-record", rec)
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	require.Regexp(t, `bt86: state hash [0-9a-f]{64} at instruction \d+`, stderr)
+	return rec, kernel
+}
+
+// TestRecordReplayDemo records the demo guest and replays it, in
+// process: same output, same final state.
+func TestRecordReplayDemo(t *testing.T) {
+	rec := filepath.Join(t.TempDir(), "demo.rec")
+	code, out1, err1 := emu("-record", rec, "-nographic")
+	require.Equal(t, exitOK, code, "stderr: %s", err1)
+	code, out2, err2 := emu("-replay", rec, "-nographic")
+	require.Equal(t, exitOK, code, "stderr: %s", err2)
+	require.Equal(t, out1, out2)
+	h1, c1 := finalHash(t, err1)
+	h2, c2 := finalHash(t, err2)
+	require.Equal(t, h1, h2)
+	require.Equal(t, c1, c2)
+
+	code, _, err3 := emu("-replay", rec, "-replay-stop", "123456", "-nographic")
+	require.Equal(t, exitOK, code, "stderr: %s", err3)
+	require.Contains(t, err3, "stopped at the instruction count after 123456 instructions")
+	_, c3 := finalHash(t, err3)
+	require.Equal(t, "123456", c3)
+}
+
+// TestMonitor drives the monitor's commands without a guest running.
+func TestMonitor(t *testing.T) {
+	m, err := machine.New(machine.Config{MemoryMiB: 4, Deterministic: true})
+	require.NoError(t, err)
+	defer m.Close()
+	require.NoError(t, m.LoadProgram(demo.Image()))
+	quit := false
+	mo := &monitor{m: m, quit: func() { quit = true }}
+	path := filepath.Join(t.TempDir(), "s.snap")
+	for _, tc := range []struct{ in, want string }{
+		{"help\r", "savevm FILE"},
+		{"info status\r", "VM status: stopped"},
+		{"info status\r", "deterministic; instruction 0"},
+		{"stats\r", "cpu retired=0"},
+		{"info hash\r", "state hash "},
+		{"savevm\r", "usage: savevm FILE"},
+		{"savevm " + path + "\r", "saved " + path},
+		{"savevm /nonexistent/dir/x\r", "savevm: no such file or directory"},
+		{"frobnicate\r", `unknown command "frobnicate": try help`},
+		{"ab\x7fc\r", `unknown command "ac"`},
+	} {
+		require.Contains(t, mo.input([]byte(tc.in)), tc.want, tc.in)
+	}
+	_, err = os.Stat(path)
+	require.NoError(t, err)
+	require.False(t, quit)
+	mo.input([]byte("quit\r"))
+	require.True(t, quit)
+}
+
+// TestConsoleMonitor: Ctrl-A c switches typed bytes to the monitor and
+// back; guest output is held while the monitor is shown.
+func TestConsoleMonitor(t *testing.T) {
+	m, err := machine.New(machine.Config{MemoryMiB: 4, Deterministic: true})
+	require.NoError(t, err)
+	defer m.Close()
+	var out bytes.Buffer
+	c := newConsole(hostIO{in: strings.NewReader("ab\x01cinfo status\r\x01ccd\x01x"), out: &out, err: &out})
+	c.mon = &monitor{m: m, quit: func() {}}
+	var got []byte
+	quit := make(chan struct{})
+	c.forward(func(b []byte) { got = append(got, b...) }, func() { close(quit) })
+	<-quit
+	require.Equal(t, "abcd", string(got))
+	require.Contains(t, out.String(), monitorBanner+monitorPrompt+"info status\r\nVM status: stopped")
+	require.Contains(t, out.String(), monitorLeave)
+
+	out.Reset()
+	w := c.serialOut()
+	w.Write([]byte("before "))
+	c.toggleMonitor()
+	w.Write([]byte("held"))
+	require.NotContains(t, out.String(), "held")
+	c.toggleMonitor()
+	require.Equal(t, "before "+monitorBanner+monitorPrompt+monitorLeave+"held", out.String())
+}
+
+// TestConsoleMonitorOverVGA: VGA frames are not drawn while the monitor
+// is shown; the last one is drawn again when it closes.
+func TestConsoleMonitorOverVGA(t *testing.T) {
+	var out bytes.Buffer
+	c := newConsole(hostIO{out: &out, err: &out})
+	c.altOn = true
+	d := c.displayOut()
+	d.Write([]byte("frame1"))
+	c.toggleMonitor()
+	d.Write([]byte("frame2"))
+	require.NotContains(t, out.String(), "frame2")
+	c.toggleMonitor()
+	require.True(t, strings.HasSuffix(out.String(), monitorLeave+"\x1b[2Jframe2"), "%q", out.String())
 }
