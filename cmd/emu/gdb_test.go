@@ -23,7 +23,6 @@ import (
 	"bt86/machine"
 )
 
-
 // emuProcess is emu running as a child process.
 type emuProcess struct {
 	cmd    *exec.Cmd

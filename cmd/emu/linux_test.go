@@ -20,7 +20,6 @@ import (
 	"bt86/machine"
 )
 
-
 // output collects a process's stdout and lets a test wait for text.
 type output struct {
 	mu     sync.Mutex
