@@ -41,7 +41,9 @@ type biosTrap struct {
 	b *bios.BIOS
 }
 
-func (t *biosTrap) ReadPort(port uint16, size uint8) uint32 { return ^uint32(0) >> (32 - 8*uint32(size)) }
+func (t *biosTrap) ReadPort(port uint16, size uint8) uint32 {
+	return ^uint32(0) >> (32 - 8*uint32(size))
+}
 
 // WritePort is called while the slot's OUT executes: EIP is the OUT's
 // address. Writes from anywhere but a slot in real or v8086 mode are

@@ -112,7 +112,13 @@ func TestLinuxBoot(t *testing.T) {
 	require.NoError(t, err)
 	defer m.Close()
 	require.NoError(t, m.LoadLinux(kernel, initrd, "console=ttyS0 nokaslr"))
+	shellSession(t, m, con, "linux-boot")
+}
 
+// shellSession runs m until the busybox shell of the test initramfs
+// answers on con, runs the scripted checks and powers off; name prefixes
+// the timing lines it prints.
+func shellSession(t *testing.T, m *Machine, con *console, name string) {
 	limit := 40 * time.Minute
 	if dl, ok := t.Deadline(); ok {
 		limit = min(limit, time.Until(dl)-20*time.Second)
@@ -145,8 +151,8 @@ func TestLinuxBoot(t *testing.T) {
 		fail("%v", err)
 	}
 	prompt := time.Since(start)
-	fmt.Printf("linux-boot: BT86-INIT-READY after %.1f s, shell prompt after %.1f s (host time, deterministic mode)\n",
-		ready.Seconds(), prompt.Seconds())
+	fmt.Printf("%s: BT86-INIT-READY after %.1f s, shell prompt after %.1f s (host time, deterministic mode)\n",
+		name, ready.Seconds(), prompt.Seconds())
 
 	for _, c := range []struct {
 		cmd  string
@@ -170,7 +176,7 @@ func TestLinuxBoot(t *testing.T) {
 		for _, w := range c.want {
 			require.Contains(t, out, w, "output of %s", c.cmd)
 		}
-		fmt.Printf("linux-boot: %q took %.1f s\n", c.cmd, time.Since(t0).Seconds())
+		fmt.Printf("%s: %q took %.1f s\n", name, c.cmd, time.Since(t0).Seconds())
 	}
 
 	m.SendSerial([]byte("poweroff -f\n"))
@@ -193,6 +199,6 @@ func TestLinuxBoot(t *testing.T) {
 	}
 	require.Contains(t, log, "tsc: Detected")
 	require.Contains(t, log, "clocksource: Switched to clocksource tsc")
-	fmt.Printf("linux-boot: powered off after %.1f s, %d instructions, %.1f MIPS, virtual %.1f s\n",
-		time.Since(start).Seconds(), res.Instructions, res.MIPS(), float64(res.VirtualTime)/1e9)
+	fmt.Printf("%s: powered off after %.1f s, %d instructions, %.1f MIPS, virtual %.1f s\n",
+		name, time.Since(start).Seconds(), res.Instructions, res.MIPS(), float64(res.VirtualTime)/1e9)
 }
