@@ -143,7 +143,7 @@ func TestE820(t *testing.T) {
 
 func TestMemorySize(t *testing.T) {
 	for _, tc := range []struct {
-		ram            uint64
+		ram           uint64
 		ax, bx, ext88 uint16
 	}{
 		{2 << 20, 1024, 0, 1024},

@@ -262,7 +262,7 @@ func TestParseDAP(t *testing.T) {
 		ok   bool
 	}{
 		{"plain", pkt(0x10, 3, 0x10, 0x2000, 99, 0), DAP{0x10, 3, 0x20010, 99}, true},
-		{"wraps past 1 MiB", pkt(0x10, 1, 0xFFFF, 0xFFF0, 0, 0), DAP{0x10, 1, 0xFFF0 << 4 + 0xFFFF, 0}, true},
+		{"wraps past 1 MiB", pkt(0x10, 1, 0xFFFF, 0xFFF0, 0, 0), DAP{0x10, 1, 0xFFF0<<4 + 0xFFFF, 0}, true},
 		{"flat", pkt(0x18, 1, 0xFFFF, 0xFFFF, 5, 0x200000), DAP{0x18, 1, 0x200000, 5}, true},
 		{"flat in a short packet", pkt(0x10, 1, 0xFFFF, 0xFFFF, 5, 0x200000), DAP{}, false},
 		{"flat above 4 GiB", pkt(0x18, 1, 0xFFFF, 0xFFFF, 5, 1<<32), DAP{}, false},
