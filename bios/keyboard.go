@@ -160,6 +160,8 @@ func (b *BIOS) pushKey(code uint16) bool {
 	head, tail := uint32(b.read16(bdaKbdHead)), uint32(b.read16(bdaKbdTail))
 	if !kbdBufferSane(start, end, head, tail) {
 		start, end, head, tail = bdaKbdBuf-bdaBase, bdaKbdBuf-bdaBase+32, bdaKbdBuf-bdaBase, bdaKbdBuf-bdaBase
+		b.write16(bdaKbdStart, uint16(start))
+		b.write16(bdaKbdEnd, uint16(end))
 		b.write16(bdaKbdHead, uint16(head))
 	}
 	next := tail + 2
