@@ -72,6 +72,14 @@ func (b *BIOS) post() {
 	// translation to scan code set 1.
 	b.host.Out(0x64, 1, 0x60)
 	b.host.Out(0x60, 1, 0x45)
+	// Keys typed before the PIC was programmed raised IRQ1 too early
+	// (the edge is lost): take them now, so the line goes low again.
+	for range 64 {
+		if b.host.In(0x64, 1)&0x01 == 0 {
+			break
+		}
+		b.int09()
+	}
 	b.setMode(3, true)
 	b.print("bt86 BIOS\r\n")
 }

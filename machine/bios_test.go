@@ -2,6 +2,7 @@ package machine
 
 import (
 	"context"
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,13 +23,13 @@ func bootSector(t *testing.T, name string) []byte {
 	return b
 }
 
-// diskWith returns a hard disk image of size bytes holding sector 0 =
-// boot and the following sectors filled by fill (may be nil).
+// diskWith returns a disk image of size bytes starting with boot, the
+// sectors after it filled by fill (may be nil).
 func diskWith(boot []byte, size int, fill func(lba int, sec []byte)) bios.MemDrive {
 	d := make(bios.MemDrive, size)
 	copy(d, boot)
 	if fill != nil {
-		for lba := 1; lba < size/512; lba++ {
+		for lba := (len(boot) + 511) / 512; lba < size/512; lba++ {
 			fill(lba, d[lba*512:(lba+1)*512])
 		}
 	}
@@ -68,6 +69,82 @@ func TestBIOSHello(t *testing.T) {
 			require.Contains(t, screen, "Hello from the boot sector")
 		})
 	}
+}
+
+// TestBIOSServices runs the test boot sectors of testdata/bios on the
+// whole machine, one per service group, and checks what they report on
+// the debug console.
+func TestBIOSServices(t *testing.T) {
+	pattern := func(lba int, sec []byte) { binary.LittleEndian.PutUint32(sec, uint32(lba)) }
+	hd := func(name string) bios.Config {
+		return bios.Config{HardDisks: []bios.Drive{diskWith(bootSector(t, name), 1<<20, pattern)}, BootDrive: bios.BootDefault}
+	}
+	key := func(codes ...byte) []byte { return codes }
+	for _, tc := range []struct {
+		name   string
+		cfg    bios.Config
+		keys   [][]byte
+		status int
+		want   string
+	}{
+		{"hello from a floppy", bios.Config{Floppies: []bios.Drive{diskWith(bootSector(t, "hello"), 1440<<10, nil)}, BootDrive: 0}, nil, 0x21,
+			"drive=00 mem=027f equip=0827\n"},
+		{"disk", hd("disk"), nil, 0x22,
+			"params cx=013f dx=0f01\nchs al=02 lba=0000003f,00000040\nedd bx=aa55 read=000003e8 written=54495257\nsectors=00000800 bad=02,01\n"},
+		{"keys", hd("keys"), [][]byte{key(0x1E, 0x9E), key(0x2A, 0x30, 0xB0, 0xAA), key(0x1C, 0x9C)}, 0x23,
+			"key=1e61\nkey=3042\nkey=1c0d\nempty flags=00\n"},
+		{"time", hd("time"), nil, 0x24, "wait ok date=20000101 time=000000\n"},
+		{"memory map and PCI", hd("mem"), nil, 0x25,
+			"e820 0000000000000000 000000000009fc00 01\n" +
+				"e820 000000000009fc00 0000000000000400 02\n" +
+				"e820 00000000000f0000 0000000000010000 02\n" +
+				"e820 0000000000100000 0000000001f00000 01\n" +
+				"e801 3c00 0100 88 7c00\n" +
+				"pci 20494350 0210 piix3=0008 isa=0008 id=70008086\n"},
+	} {
+		for _, engine := range Engines() {
+			t.Run(tc.name+"/"+engine, func(t *testing.T) {
+				res, dbg, _, _ := runBIOS(t, engine, tc.cfg, tc.keys)
+				require.Equal(t, ReasonDebugExit, res.Reason, "%s; debugcon %q", res, dbg)
+				require.Equal(t, tc.want, dbg)
+				require.Equal(t, tc.status<<1|1, res.ExitStatus)
+			})
+		}
+	}
+}
+
+// TestBIOSNoBoot: a disk without the boot signature gives a message on
+// the screen and a halt (a power-off for the machine).
+func TestBIOSNoBoot(t *testing.T) {
+	for _, engine := range Engines() {
+		t.Run(engine, func(t *testing.T) {
+			cfg := bios.Config{HardDisks: []bios.Drive{make(bios.MemDrive, 1<<20)}, BootDrive: bios.BootDefault, SerialConsole: true}
+			res, _, serial, m := runBIOS(t, engine, cfg, nil)
+			require.Equal(t, ReasonPowerOff, res.Reason, "%s", res)
+			screen := strings.Join(m.VGA().Text(), "\n")
+			require.Contains(t, screen, "drive 0x80: not bootable (no 55AA signature)")
+			require.Contains(t, screen, "no bootable device")
+			require.Contains(t, serial, "no bootable device")
+		})
+	}
+}
+
+// TestBIOSReset: a machine reset runs POST and the boot sector again
+// (the ROM is rewritten over the reset stub).
+func TestBIOSReset(t *testing.T) {
+	var debugcon syncBuffer
+	m, err := New(Config{MemoryMiB: 8, Debugcon: &debugcon, DebugExit: true, Deterministic: true})
+	require.NoError(t, err)
+	defer m.Close()
+	disk := diskWith(bootSector(t, "hello"), 1<<20, nil)
+	require.NoError(t, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{disk}, BootDrive: bios.BootDefault}))
+	_, err = m.Run(context.Background())
+	require.NoError(t, err)
+	require.NoError(t, m.reset())
+	res, err := m.Run(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, ReasonDebugExit, res.Reason)
+	require.Equal(t, strings.Repeat("drive=80 mem=027f equip=0826\n", 2), debugcon.String())
 }
 
 // TestBIOSSectorsUpToDate re-assembles the test boot sectors when nasm
