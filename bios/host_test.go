@@ -18,6 +18,7 @@ type fakeHost struct {
 	port92  uint32
 	lcr     uint32
 	serial  []byte
+	rx      []byte // COM1 receive queue
 	pciAddr uint32
 	pciCfg  map[uint32][256]byte // by devfn
 	now     int64
@@ -79,6 +80,18 @@ func (h *fakeHost) In(port uint16, size uint8) uint32 {
 		return h.port92
 	case 0x3FB:
 		return h.lcr
+	case 0x3FD:
+		if len(h.rx) > 0 {
+			return 0x61
+		}
+		return 0x60
+	case 0x3F8:
+		if len(h.rx) == 0 {
+			return 0
+		}
+		v := h.rx[0]
+		h.rx = h.rx[1:]
+		return uint32(v)
 	case 0xCFC, 0xCFD, 0xCFE, 0xCFF:
 		cfg, ok := h.pciCfg[h.pciAddr>>8&0xFFFF]
 		if h.pciAddr&0x80000000 == 0 || !ok {

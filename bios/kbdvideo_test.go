@@ -107,6 +107,27 @@ func TestKeyboard(t *testing.T) {
 	require.Equal(t, uint16(0x1E41), r.AX(), "A: caps lock is on")
 }
 
+func TestSerialConsoleKeys(t *testing.T) {
+	for _, console := range []bool{false, true} {
+		b, h := newTestBIOS(t, Config{SerialConsole: console})
+		h.rx = []byte("aZ!\r\x7f\x03\x1b~\t\x80")
+		var got []uint16
+		for {
+			r := Regs{EAX: 0x1000}
+			if b.Call(0x16, &r) == Wait {
+				break
+			}
+			got = append(got, r.AX())
+		}
+		if !console {
+			require.Empty(t, got)
+			require.Len(t, h.rx, 10, "COM1 left alone")
+			continue
+		}
+		require.Equal(t, []uint16{0x1E61, 0x2C5A, 0x0221, 0x1C0D, 0x0E08, 0x2E03, 0x011B, 0x297E, 0x0F09}, got)
+	}
+}
+
 // screenRow returns row's characters on page 0.
 func screenRow(h *fakeHost, row int) string {
 	s := make([]byte, textCols)

@@ -1,5 +1,7 @@
 package bios
 
+import "strings"
+
 // The keyboard: INT 09h (IRQ1) turns set-1 scan codes from the i8042
 // into BIOS key codes (scan code << 8 | ASCII) in the BDA's 16-word ring
 // buffer and keeps the shift flags at 0x417; INT 16h reads them.
@@ -212,7 +214,45 @@ func legacyKey(code uint16) uint16 {
 	return code
 }
 
+// serialKeys moves the bytes COM1 has received into the keyboard buffer
+// when it is the console (the input side of Config.SerialConsole).
+func (b *BIOS) serialKeys() {
+	if !b.cfg.SerialConsole {
+		return
+	}
+	for range 16 {
+		if b.host.In(com1+3, 1)&0x80 != 0 || b.host.In(com1+5, 1)&0x01 == 0 {
+			return
+		}
+		if code, ok := asciiKey(uint8(b.host.In(com1, 1))); ok {
+			b.pushKey(code)
+		}
+	}
+}
+
+// asciiKey returns the key code that types ch on a US keyboard.
+func asciiKey(ch uint8) (uint16, bool) {
+	switch {
+	case ch == '\r' || ch == '\n':
+		return 0x1C0D, true
+	case ch == 0x7F || ch == 0x08:
+		return 0x0E08, true
+	case ch == '\t':
+		return 0x0F09, true
+	case ch >= 1 && ch <= 26:
+		sc := strings.IndexByte(keysPlain, 'a'+ch-1)
+		return uint16(sc)<<8 | uint16(ch), true
+	}
+	for _, keys := range []string{keysPlain, keysShifted} {
+		if sc := strings.IndexByte(keys, ch); sc > 0 {
+			return uint16(sc)<<8 | uint16(ch), true
+		}
+	}
+	return 0, false
+}
+
 func (b *BIOS) int16(r *Regs) Result {
+	b.serialKeys()
 	switch r.AH() {
 	case 0x00, 0x10:
 		code, ok := b.peekKey(true)

@@ -52,7 +52,7 @@ config_table:
     db 0xFC             ; model: AT
     db 0x01             ; submodel
     db 0x00             ; BIOS revision
-    db 0x70             ; feature 1: 2nd PIC, RTC, INT 15h/4Fh from INT 09h
+    db 0x60             ; feature 1: 2nd PIC, RTC
     db 0x00, 0x00, 0x00, 0x00
 
 ; INT 1Eh: diskette parameter table (1.44 MB).
