@@ -61,12 +61,12 @@ func (b *BIOS) post() {
 	b.host.Out(0x43, 1, 0x36)
 	b.host.Out(0x40, 1, 0)
 	b.host.Out(0x40, 1, 0)
-	// COM1: 8N1, divisor 1 (115200 baud), FIFOs on, modem control lines.
+	// COM1: 8N1, divisor 1 (115200 baud), modem control lines; the FIFO
+	// mode is left alone (changing it would drop typed input).
 	b.host.Out(0x3FB, 1, 0x80)
 	b.host.Out(0x3F8, 1, 1)
 	b.host.Out(0x3F9, 1, 0)
 	b.host.Out(0x3FB, 1, 0x03)
-	b.host.Out(0x3FA, 1, 0x07)
 	b.host.Out(0x3FC, 1, 0x03)
 	// The keyboard controller: keyboard interrupt, system flag,
 	// translation to scan code set 1.

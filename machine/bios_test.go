@@ -38,7 +38,7 @@ func diskWith(boot []byte, size int, fill func(lba int, sec []byte)) bios.MemDri
 
 // runBIOS boots cfg through the embedded BIOS on engine and returns the
 // result, the debug console output and the serial output.
-func runBIOS(t *testing.T, engine string, cfg bios.Config, keys [][]byte) (Result, string, string, *Machine) {
+func runBIOS(t *testing.T, engine string, cfg bios.Config, keys [][]byte, serialIn ...string) (Result, string, string, *Machine) {
 	t.Helper()
 	var debugcon, serial syncBuffer
 	m, err := New(Config{MemoryMiB: 32, Debugcon: &debugcon, Serial: &serial, DebugExit: true, Deterministic: true, Engine: engine})
@@ -47,6 +47,9 @@ func runBIOS(t *testing.T, engine string, cfg bios.Config, keys [][]byte) (Resul
 	require.NoError(t, m.LoadBIOS(cfg))
 	for _, k := range keys {
 		m.SendKeys(k)
+	}
+	for _, in := range serialIn {
+		m.SendSerial([]byte(in))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -80,21 +83,25 @@ func TestBIOSServices(t *testing.T) {
 		return bios.Config{HardDisks: []bios.Drive{diskWith(bootSector(t, name), 1<<20, pattern)}, BootDrive: bios.BootDefault}
 	}
 	key := func(codes ...byte) []byte { return codes }
+	serialConsole := func(c bios.Config) bios.Config { c.SerialConsole = true; return c }
 	for _, tc := range []struct {
 		name   string
 		cfg    bios.Config
 		keys   [][]byte
+		serial string // typed on the serial console
 		status int
 		want   string
 	}{
-		{"hello from a floppy", bios.Config{Floppies: []bios.Drive{diskWith(bootSector(t, "hello"), 1440<<10, nil)}, BootDrive: 0}, nil, 0x21,
+		{"hello from a floppy", bios.Config{Floppies: []bios.Drive{diskWith(bootSector(t, "hello"), 1440<<10, nil)}, BootDrive: 0}, nil, "", 0x21,
 			"drive=00 mem=027f equip=0827\n"},
-		{"disk", hd("disk"), nil, 0x22,
+		{"disk", hd("disk"), nil, "", 0x22,
 			"params cx=013f dx=0f01\nchs al=02 lba=0000003f,00000040\nedd bx=aa55 read=000003e8 written=54495257\nsectors=00000800 bad=02,01\n"},
-		{"keys", hd("keys"), [][]byte{key(0x1E, 0x9E), key(0x2A, 0x30, 0xB0, 0xAA), key(0x1C, 0x9C)}, 0x23,
+		{"keys", hd("keys"), [][]byte{key(0x1E, 0x9E), key(0x2A, 0x30, 0xB0, 0xAA), key(0x1C, 0x9C)}, "", 0x23,
 			"key=1e61\nkey=3042\nkey=1c0d\nempty flags=00\n"},
-		{"time", hd("time"), nil, 0x24, "wait ok date=20000101 time=000000\n"},
-		{"memory map and PCI", hd("mem"), nil, 0x25,
+		{"keys from the serial console", serialConsole(hd("keys")), nil, "aB\r", 0x23,
+			"key=1e61\nkey=3042\nkey=1c0d\nempty flags=00\n"},
+		{"time", hd("time"), nil, "", 0x24, "wait ok date=20000101 time=000000\n"},
+		{"memory map and PCI", hd("mem"), nil, "", 0x25,
 			"e820 0000000000000000 000000000009fc00 01\n" +
 				"e820 000000000009fc00 0000000000000400 02\n" +
 				"e820 00000000000f0000 0000000000010000 02\n" +
@@ -104,7 +111,7 @@ func TestBIOSServices(t *testing.T) {
 	} {
 		for _, engine := range Engines() {
 			t.Run(tc.name+"/"+engine, func(t *testing.T) {
-				res, dbg, _, _ := runBIOS(t, engine, tc.cfg, tc.keys)
+				res, dbg, _, _ := runBIOS(t, engine, tc.cfg, tc.keys, tc.serial)
 				require.Equal(t, ReasonDebugExit, res.Reason, "%s; debugcon %q", res, dbg)
 				require.Equal(t, tc.want, dbg)
 				require.Equal(t, tc.status<<1|1, res.ExitStatus)
