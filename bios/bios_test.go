@@ -211,10 +211,12 @@ func TestInt15Misc(t *testing.T) {
 	desc(2, 0x150000)
 	desc(3, 0x20000)
 	copy(h.mem[0x3000:], gdt)
+	h.port92 = 0
 	r = Regs{EAX: 0x8700, ECX: 6, ES: 0x300}
 	b.Call(0x15, &r)
 	require.False(t, r.CF())
 	require.Equal(t, "block move!!", string(h.mem[0x20000:0x2000C]))
+	require.Equal(t, uint32(0), h.port92, "A20 restored")
 }
 
 func TestWait(t *testing.T) {

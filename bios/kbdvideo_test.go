@@ -84,6 +84,12 @@ func TestKeyboard(t *testing.T) {
 	require.Equal(t, uint8(kfCtrl|kfCaps), r.AL())
 	typeKeys(b, h, 0x9D)
 
+	// Ctrl-Alt-Del resets through the i8042.
+	typeKeys(b, h, 0x1D, 0x38, 0xE0, 0x53)
+	require.Equal(t, uint32(0x6400FE), h.outs[len(h.outs)-2], "reset, then end of interrupt")
+	require.Equal(t, uint16(0x1234), h.r16(bdaResetFlag))
+	typeKeys(b, h, 0xE0, 0xD3, 0xB8, 0x9D)
+
 	// AH=05h stores keys until the buffer is full (15 entries).
 	for i := range 16 {
 		r = Regs{EAX: 0x0500, ECX: uint32(0x1E61 + i)}

@@ -151,6 +151,13 @@ func (b *BIOS) int09() {
 	if toggle != 0 {
 		b.write8(bdaKbdFlags0, flags^toggle)
 	}
+	if mk == 0x53 && flags&(kfCtrl|kfAlt) == kfCtrl|kfAlt {
+		// Ctrl-Alt-Del: warm boot (flag 1234h at 0x472) through the
+		// keyboard controller's reset line.
+		b.write16(bdaResetFlag, 0x1234)
+		b.host.Out(0x64, 1, 0xFE)
+		return
+	}
 	if code, ok := KeyCode(mk, flags, extended); ok {
 		b.pushKey(code)
 	}

@@ -27,6 +27,7 @@ const (
 	bdaVideoPal   = 0x466
 	bdaTicks      = 0x46C
 	bdaMidnight   = 0x470
+	bdaResetFlag  = 0x472
 	bdaDiskStat   = 0x474
 	bdaNumHD      = 0x475
 	bdaKbdStart   = 0x480

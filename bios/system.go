@@ -137,8 +137,17 @@ func (b *BIOS) blockMove(r *Regs) {
 		r.fail(0x01)
 		return
 	}
+	// The move runs with A20 on, as the BIOS switches to protected mode
+	// for it; the gate is restored after.
+	p92 := b.host.In(0x92, 1)
+	if p92&0x02 == 0 {
+		b.host.Out(0x92, 1, p92&^0x01|0x02)
+	}
 	buf := make([]byte, n)
 	b.host.ReadPhys(uint64(src), buf)
 	b.host.WritePhys(uint64(dst), buf)
+	if p92&0x02 == 0 {
+		b.host.Out(0x92, 1, p92&^0x01)
+	}
 	r.ok()
 }
