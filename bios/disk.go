@@ -7,19 +7,11 @@ import (
 
 // INT 13h status codes.
 const (
-	diskOK          = 0x00
-	diskBadCommand  = 0x01
-	diskAddrMark    = 0x02 // sector not found (address mark)
-	diskWriteProt   = 0x03
-	diskNotFound    = 0x04
-	diskBoundary    = 0x09
-	diskReadError   = 0x10 // uncorrectable read error
-	diskSeekFailed  = 0x40
-	diskTimeout     = 0x80
-	diskWriteFault  = 0xCC
-	diskUndefined   = 0xBB
-	diskNoMedia     = 0xAA
-	diskParamsError = 0x01
+	diskOK         = 0x00
+	diskBadCommand = 0x01 // invalid function or drive
+	diskAddrMark   = 0x02 // sector not found
+	diskReadError  = 0x10 // uncorrectable read error
+	diskWriteFault = 0xCC
 )
 
 // SectorSize is the only sector size the BIOS serves.
