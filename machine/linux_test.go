@@ -128,7 +128,7 @@ func shellSession(t *testing.T, m *Machine, con *console, name string) {
 	var res Result
 	var runErr error
 	done := make(chan struct{})
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPUTime()
 	go func() {
 		defer close(done)
 		res, runErr = m.Run(ctx)
@@ -151,8 +151,8 @@ func shellSession(t *testing.T, m *Machine, con *console, name string) {
 		fail("%v", err)
 	}
 	prompt := time.Since(start)
-	fmt.Printf("%s: BT86-INIT-READY after %.1f s, shell prompt after %.1f s (host time, deterministic mode)\n",
-		name, ready.Seconds(), prompt.Seconds())
+	fmt.Printf("%s: BT86-INIT-READY after %.1f s, shell prompt after %.1f s (host time, deterministic mode; process CPU time %.1f s)\n",
+		name, ready.Seconds(), prompt.Seconds(), (processCPUTime() - cpu0).Seconds())
 
 	for _, c := range []struct {
 		cmd  string
