@@ -224,11 +224,13 @@ func TestWait(t *testing.T) {
 	h.now = 1_000_000
 	r := Regs{EAX: 0x8600, ECX: 0x0001, EDX: 0x0000} // 65536 us
 	require.Equal(t, Wait, b.Call(0x15, &r))
+	require.Equal(t, uint8(0x42), h.cmos[0x0B], "periodic interrupt on")
 	h.now += 65_000_000
 	require.Equal(t, Wait, b.Call(0x15, &r))
 	h.now += 536_000
 	require.Equal(t, Done, b.Call(0x15, &r))
 	require.False(t, r.CF())
+	require.Equal(t, uint8(0x02), h.cmos[0x0B], "periodic interrupt off")
 	// A new wait starts from the current time.
 	r = Regs{EAX: 0x8600, EDX: 10}
 	require.Equal(t, Wait, b.Call(0x15, &r))

@@ -107,21 +107,40 @@ func (b *BIOS) a20(r *Regs) {
 }
 
 // wait serves AH=86h: CX:DX microseconds of virtual time. The first call
-// records the deadline in the EBDA; the stub halts between calls.
+// records the deadline in the EBDA and turns on the RTC's periodic
+// interrupt (1024 Hz, IRQ8), so that the stub, which halts between
+// calls, wakes about every millisecond; the last call turns it off.
 func (b *BIOS) wait(r *Regs) Result {
 	now := b.host.Now()
 	if b.read8(ebdaWaiting) == 0 {
 		us := int64(r.CX())<<16 | int64(r.DX())
 		b.write(ebdaWaitEnd, binary.LittleEndian.AppendUint64(nil, uint64(now+us*1000)))
 		b.write8(ebdaWaiting, 1)
+		b.periodic(true)
 	}
 	end := int64(binary.LittleEndian.Uint64(b.read(ebdaWaitEnd, 8)))
 	if now < end {
 		return Wait
 	}
 	b.write8(ebdaWaiting, 0)
+	b.periodic(false)
 	r.ok()
 	return Done
+}
+
+// periodic turns the RTC's periodic interrupt on (unmasking IRQ8 and the
+// cascade) or off.
+func (b *BIOS) periodic(on bool) {
+	regB := b.cmos(0x0B)
+	if on {
+		regB |= 0x40
+		b.host.Out(0xA1, 1, b.host.In(0xA1, 1)&^0x01)
+		b.host.Out(0x21, 1, b.host.In(0x21, 1)&^0x04)
+	} else {
+		regB &^= 0x40
+	}
+	b.host.Out(cmosIndex, 1, 0x0B)
+	b.host.Out(cmosData, 1, uint32(regB))
 }
 
 // blockMove serves AH=87h: CX words from the source descriptor (GDT

@@ -100,7 +100,7 @@ func TestBIOSServices(t *testing.T) {
 			"key=1e61\nkey=3042\nkey=1c0d\nempty flags=00\n"},
 		{"keys from the serial console", serialConsole(hd("keys")), nil, "aB\r", 0x23,
 			"key=1e61\nkey=3042\nkey=1c0d\nempty flags=00\n"},
-		{"time", hd("time"), nil, "", 0x24, "wait ok date=20000101 time=000000\n"},
+		{"time", hd("time"), nil, "", 0x24, "wait ok precise date=20000101 time=000000\n"},
 		{"memory map and PCI", hd("mem"), nil, "", 0x25,
 			"e820 0000000000000000 000000000009fc00 01\n" +
 				"e820 000000000009fc00 0000000000000400 02\n" +
