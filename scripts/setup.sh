@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh: everything bt86's tests and guests need on a fresh Debian
 # machine: the Debian tools (nasm assembles the in-guest test programs,
-# cpio checks our initramfs writer), then the guest kernel, busybox,
+# cpio checks our initramfs writer, syslinux/mtools/dosfstools make the
+# SYSLINUX disk image the BIOS boots), then the guest kernel, busybox,
 # SeaBIOS and memtest86+ from Debian's archive (scripts/fetch-guests.sh).
 # Idempotent; run as root or with sudo available.
 set -euo pipefail
