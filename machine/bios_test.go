@@ -175,3 +175,24 @@ func TestBIOSSectorsUpToDate(t *testing.T) {
 		require.Equal(t, want, got, "%s is stale: reassemble it with nasm -f bin", src)
 	}
 }
+
+// BenchmarkBIOSPowerOnToBootSector measures a machine reset through POST
+// and INT 19h to a boot sector that exits at once (hello.bin prints two
+// lines first).
+func BenchmarkBIOSPowerOnToBootSector(b *testing.B) {
+	boot, err := os.ReadFile(filepath.Join("testdata", "bios", "hello.bin"))
+	require.NoError(b, err)
+	m, err := New(Config{MemoryMiB: 32, DebugExit: true, Deterministic: true})
+	require.NoError(b, err)
+	defer m.Close()
+	require.NoError(b, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{diskWith(boot, 1<<20, nil)}, BootDrive: bios.BootDefault}))
+	var instr uint64
+	for b.Loop() {
+		require.NoError(b, m.reset())
+		res, err := m.Run(context.Background())
+		require.NoError(b, err)
+		require.Equal(b, ReasonDebugExit, res.Reason)
+		instr += res.Instructions
+	}
+	b.ReportMetric(float64(instr)/float64(b.N), "instructions/op")
+}
