@@ -34,9 +34,9 @@ func syslinuxImage() string {
 
 // TestBIOSLinuxBoot boots a SYSLINUX disk image through the embedded
 // BIOS (POST, INT 19h, SYSLINUX on INT 13h, Linux's real-mode setup on
-// INT 10h/15h) to the busybox shell and runs the same checks as
-// TestLinuxBoot. The image is opened read-only: writes fail as on a
-// write-protected disk.
+// INT 10h/15h) to the busybox shell under every engine and runs the same
+// session and checks as TestLinuxBoot; every engine must give the same
+// output. The image is opened read-only (BIOS writes fail).
 func TestBIOSLinuxBoot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots Linux: minutes on the interpreter")
@@ -48,17 +48,28 @@ func TestBIOSLinuxBoot(t *testing.T) {
 	defer f.Close()
 	st, err := f.Stat()
 	require.NoError(t, err)
-	con := newConsole()
-	var serial io.Writer = con
-	if p := os.Getenv("BT86_SERIAL_LOG"); p != "" {
-		log, err := os.Create(p)
-		require.NoError(t, err)
-		defer log.Close()
-		serial = io.MultiWriter(con, log)
+	var first []string
+	for _, engine := range Engines() {
+		t.Run(engine, func(t *testing.T) {
+			con := newConsole()
+			var serial io.Writer = con
+			if p := os.Getenv("BT86_SERIAL_LOG"); p != "" {
+				log, err := os.Create(p)
+				require.NoError(t, err)
+				defer log.Close()
+				serial = io.MultiWriter(con, log)
+			}
+			m, err := New(Config{MemoryMiB: 256, Serial: serial, Deterministic: true, Engine: engine})
+			require.NoError(t, err)
+			defer m.Close()
+			require.NoError(t, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{fileDrive{f, st.Size()}}, BootDrive: bios.BootDefault}))
+			outs, _ := shellSession(t, m, con, "bios-boot["+engine+"]")
+			require.Contains(t, con.String(), "SYSLINUX")
+			if first == nil {
+				first = outs
+				return
+			}
+			require.Equal(t, first, outs, "the session's output under %s differs from %s's", engine, Engines()[0])
+		})
 	}
-	m, err := New(Config{MemoryMiB: 256, Serial: serial, Deterministic: true})
-	require.NoError(t, err)
-	defer m.Close()
-	require.NoError(t, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{fileDrive{f, st.Size()}}, BootDrive: bios.BootDefault}))
-	shellSession(t, m, con, "bios-boot")
 }
