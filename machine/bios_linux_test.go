@@ -64,7 +64,6 @@ func TestBIOSLinuxBoot(t *testing.T) {
 			defer m.Close()
 			require.NoError(t, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{fileDrive{f, st.Size()}}, BootDrive: bios.BootDefault}))
 			outs, _ := shellSession(t, m, con, "bios-boot["+engine+"]")
-			require.Contains(t, con.String(), "SYSLINUX")
 			if first == nil {
 				first = outs
 				return
