@@ -24,7 +24,7 @@ func shellSession(t *testing.T, m *Machine, con *console, name string) (outputs 
 	defer cancel()
 	var runErr error
 	done := make(chan struct{})
-	start, cpu0 := time.Now(), processCPUTime()
+	start, cpu0 := time.Now(), sessionCPUTime()
 	go func() {
 		defer close(done)
 		res, runErr = m.Run(ctx)
@@ -48,7 +48,7 @@ func shellSession(t *testing.T, m *Machine, con *console, name string) (outputs 
 	}
 	prompt := time.Since(start)
 	fmt.Printf("%s: BT86-INIT-READY after %.1f s, shell prompt after %.1f s (host time, deterministic mode; process CPU time %.1f s)\n",
-		name, ready.Seconds(), prompt.Seconds(), (processCPUTime() - cpu0).Seconds())
+		name, ready.Seconds(), prompt.Seconds(), (sessionCPUTime() - cpu0).Seconds())
 
 	for _, c := range []struct {
 		cmd  string

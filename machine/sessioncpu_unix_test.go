@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// processCPUTime is the CPU time (user + system) the test process used
+// sessionCPUTime is the CPU time (user + system) the test process used
 // so far: less sensitive to other jobs than wall-clock time.
-func processCPUTime() time.Duration {
+func sessionCPUTime() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
