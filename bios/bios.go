@@ -17,9 +17,18 @@ type Drive interface {
 const (
 	MaxHardDisks = 4
 	MaxFloppies  = 2
-	// BootDefault in Config.BootDrive boots the first hard disk if there
-	// is one, else the first floppy.
-	BootDefault = -1
+)
+
+// Boot selects the device INT 19h boots from.
+type Boot int
+
+const (
+	// BootAuto (the zero value) boots the first hard disk if there is
+	// one, else the first floppy.
+	BootAuto Boot = iota
+	// BootHardDisk boots drive 0x80, BootFloppy drive 0x00.
+	BootHardDisk
+	BootFloppy
 )
 
 // Config describes the machine to the BIOS.
@@ -30,9 +39,8 @@ type Config struct {
 	// HardDisks are BIOS drives 0x80, 0x81, ...; Floppies 0x00, 0x01.
 	HardDisks []Drive
 	Floppies  []Drive
-	// BootDrive is the BIOS drive number INT 19h boots from, or
-	// BootDefault.
-	BootDrive int
+	// Boot is the boot device (zero: BootAuto).
+	Boot Boot
 	// SerialConsole echoes INT 10h text output to COM1 (the BIOS side
 	// of a -nographic console).
 	SerialConsole bool
@@ -176,11 +184,15 @@ func New(cfg Config, host Host) (*BIOS, error) {
 		}
 	}
 	switch {
-	case cfg.BootDrive == BootDefault:
-	case cfg.BootDrive >= 0x80 && cfg.BootDrive < 0x80+len(cfg.HardDisks):
-	case cfg.BootDrive >= 0 && cfg.BootDrive < len(cfg.Floppies):
+	case cfg.Boot == BootAuto:
+	case cfg.Boot == BootHardDisk && len(cfg.HardDisks) > 0:
+	case cfg.Boot == BootFloppy && len(cfg.Floppies) > 0:
+	case cfg.Boot == BootHardDisk:
+		return nil, errors.New("bios: boot from the hard disk, but there is none")
+	case cfg.Boot == BootFloppy:
+		return nil, errors.New("bios: boot from the floppy, but there is none")
 	default:
-		return nil, fmt.Errorf("bios: boot drive %#x does not exist", cfg.BootDrive)
+		return nil, fmt.Errorf("bios: unknown boot device %d", cfg.Boot)
 	}
 	return &BIOS{cfg: cfg, host: host}, nil
 }

@@ -64,8 +64,9 @@ func TestNewErrors(t *testing.T) {
 		{"three floppies", Config{RAMSize: 1 << 24, Floppies: []Drive{disk, disk, disk}}, "at most 2"},
 		{"odd floppy", Config{RAMSize: 1 << 24, Floppies: []Drive{make(MemDrive, 1000)}}, "no floppy format"},
 		{"nil drive", Config{RAMSize: 1 << 24, HardDisks: []Drive{nil}}, "is nil"},
-		{"missing boot drive", Config{RAMSize: 1 << 24, HardDisks: []Drive{disk}, BootDrive: 0x81}, "does not exist"},
-		{"missing floppy", Config{RAMSize: 1 << 24, BootDrive: 0}, "does not exist"},
+		{"missing hard disk", Config{RAMSize: 1 << 24, Floppies: []Drive{make(MemDrive, 1440<<10)}, Boot: BootHardDisk}, "boot from the hard disk, but there is none"},
+		{"missing floppy", Config{RAMSize: 1 << 24, HardDisks: []Drive{disk}, Boot: BootFloppy}, "boot from the floppy, but there is none"},
+		{"bad boot device", Config{RAMSize: 1 << 24, Boot: 7}, "unknown boot device 7"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.cfg, h)

@@ -5,13 +5,14 @@ import "fmt"
 // bootSector is where INT 19h loads the boot sector.
 const bootSector = 0x7C00
 
-// BootDrive returns the BIOS drive INT 19h boots from: Config.BootDrive,
-// or by default the first hard disk, else the first floppy; -1 if there
-// is no drive.
+// BootDrive returns the BIOS drive INT 19h boots from (Config.Boot), or
+// -1 if there is no drive.
 func (b *BIOS) BootDrive() int {
 	switch {
-	case b.cfg.BootDrive != BootDefault:
-		return b.cfg.BootDrive
+	case b.cfg.Boot == BootHardDisk:
+		return 0x80
+	case b.cfg.Boot == BootFloppy:
+		return 0x00
 	case len(b.cfg.HardDisks) > 0:
 		return 0x80
 	case len(b.cfg.Floppies) > 0:

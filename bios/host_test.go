@@ -149,9 +149,6 @@ func newTestBIOS(t testing.TB, cfg Config) (*BIOS, *fakeHost) {
 	if cfg.RAMSize == 0 {
 		cfg.RAMSize = 32 << 20
 	}
-	if cfg.BootDrive == 0 && len(cfg.Floppies) == 0 {
-		cfg.BootDrive = BootDefault
-	}
 	b, err := New(cfg, h)
 	require.NoError(t, err)
 	require.Equal(t, Done, b.Call(IDPost, &Regs{}))

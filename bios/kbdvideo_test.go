@@ -224,11 +224,11 @@ func TestBoot(t *testing.T) {
 		dl   uint32
 		msg  string
 	}{
-		{"hard disk", Config{HardDisks: []Drive{sector(true)}, Floppies: []Drive{sector(true)}, BootDrive: BootDefault}, Done, 0x80, "Booting from drive 0x80"},
-		{"floppy", Config{HardDisks: []Drive{sector(true)}, Floppies: []Drive{sector(true)}, BootDrive: 0}, Done, 0x00, "Booting from drive 0x00"},
-		{"floppy by default", Config{Floppies: []Drive{sector(true)}, BootDrive: BootDefault}, Done, 0x00, "drive 0x00"},
-		{"no signature", Config{HardDisks: []Drive{sector(false)}, BootDrive: BootDefault}, Fail, 0, "not bootable"},
-		{"no drives", Config{BootDrive: BootDefault}, Fail, 0, "no disk configured"},
+		{"hard disk", Config{HardDisks: []Drive{sector(true)}, Floppies: []Drive{sector(true)}}, Done, 0x80, "Booting from drive 0x80"},
+		{"floppy", Config{HardDisks: []Drive{sector(true)}, Floppies: []Drive{sector(true)}, Boot: BootFloppy}, Done, 0x00, "Booting from drive 0x00"},
+		{"floppy by default", Config{Floppies: []Drive{sector(true)}}, Done, 0x00, "drive 0x00"},
+		{"no signature", Config{HardDisks: []Drive{sector(false)}}, Fail, 0, "not bootable"},
+		{"no drives", Config{}, Fail, 0, "no disk configured"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, h := newTestBIOS(t, tc.cfg)

@@ -62,7 +62,7 @@ func TestBIOSLinuxBoot(t *testing.T) {
 			m, err := New(Config{MemoryMiB: 256, Serial: serial, Deterministic: true, Engine: engine})
 			require.NoError(t, err)
 			defer m.Close()
-			require.NoError(t, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{fileDrive{f, st.Size()}}, BootDrive: bios.BootDefault}))
+			require.NoError(t, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{fileDrive{f, st.Size()}}}))
 			outs, _ := shellSession(t, m, con, "bios-boot["+engine+"]")
 			if first == nil {
 				first = outs

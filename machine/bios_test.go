@@ -62,7 +62,7 @@ func TestBIOSHello(t *testing.T) {
 	for _, engine := range Engines() {
 		t.Run(engine, func(t *testing.T) {
 			disk := diskWith(bootSector(t, "hello"), 1<<20, nil)
-			res, dbg, serial, m := runBIOS(t, engine, bios.Config{HardDisks: []bios.Drive{disk}, BootDrive: bios.BootDefault, SerialConsole: true}, nil)
+			res, dbg, serial, m := runBIOS(t, engine, bios.Config{HardDisks: []bios.Drive{disk}, SerialConsole: true}, nil)
 			require.Equal(t, ReasonDebugExit, res.Reason, "%s; debugcon %q", res, dbg)
 			require.Equal(t, 0x21<<1|1, res.ExitStatus)
 			require.Equal(t, "drive=80 mem=027f equip=0826\n", dbg)
@@ -80,7 +80,7 @@ func TestBIOSHello(t *testing.T) {
 func TestBIOSServices(t *testing.T) {
 	pattern := func(lba int, sec []byte) { binary.LittleEndian.PutUint32(sec, uint32(lba)) }
 	hd := func(name string) bios.Config {
-		return bios.Config{HardDisks: []bios.Drive{diskWith(bootSector(t, name), 1<<20, pattern)}, BootDrive: bios.BootDefault}
+		return bios.Config{HardDisks: []bios.Drive{diskWith(bootSector(t, name), 1<<20, pattern)}}
 	}
 	key := func(codes ...byte) []byte { return codes }
 	serialConsole := func(c bios.Config) bios.Config { c.SerialConsole = true; return c }
@@ -92,7 +92,7 @@ func TestBIOSServices(t *testing.T) {
 		status int
 		want   string
 	}{
-		{"hello from a floppy", bios.Config{Floppies: []bios.Drive{diskWith(bootSector(t, "hello"), 1440<<10, nil)}, BootDrive: 0}, nil, "", 0x21,
+		{"hello from a floppy", bios.Config{Floppies: []bios.Drive{diskWith(bootSector(t, "hello"), 1440<<10, nil)}, Boot: bios.BootFloppy}, nil, "", 0x21,
 			"drive=00 mem=027f equip=0827\n"},
 		{"disk", hd("disk"), nil, "", 0x22,
 			"params cx=013f dx=0f01\nchs al=02 lba=0000003f,00000040\nedd bx=aa55 read=000003e8 written=54495257\nsectors=00000800 bad=02,01\n"},
@@ -125,7 +125,7 @@ func TestBIOSServices(t *testing.T) {
 func TestBIOSNoBoot(t *testing.T) {
 	for _, engine := range Engines() {
 		t.Run(engine, func(t *testing.T) {
-			cfg := bios.Config{HardDisks: []bios.Drive{make(bios.MemDrive, 1<<20)}, BootDrive: bios.BootDefault, SerialConsole: true}
+			cfg := bios.Config{HardDisks: []bios.Drive{make(bios.MemDrive, 1<<20)}, SerialConsole: true}
 			res, _, serial, m := runBIOS(t, engine, cfg, nil)
 			require.Equal(t, ReasonPowerOff, res.Reason, "%s", res)
 			screen := strings.Join(m.VGA().Text(), "\n")
@@ -144,7 +144,7 @@ func TestBIOSReset(t *testing.T) {
 	require.NoError(t, err)
 	defer m.Close()
 	disk := diskWith(bootSector(t, "hello"), 1<<20, nil)
-	require.NoError(t, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{disk}, BootDrive: bios.BootDefault}))
+	require.NoError(t, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{disk}}))
 	_, err = m.Run(context.Background())
 	require.NoError(t, err)
 	require.NoError(t, m.reset())
@@ -185,7 +185,7 @@ func BenchmarkBIOSPowerOnToBootSector(b *testing.B) {
 	m, err := New(Config{MemoryMiB: 32, DebugExit: true, Deterministic: true})
 	require.NoError(b, err)
 	defer m.Close()
-	require.NoError(b, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{diskWith(boot, 1<<20, nil)}, BootDrive: bios.BootDefault}))
+	require.NoError(b, m.LoadBIOS(bios.Config{HardDisks: []bios.Drive{diskWith(boot, 1<<20, nil)}}))
 	var instr uint64
 	for b.Loop() {
 		require.NoError(b, m.reset())

@@ -14,7 +14,7 @@ import (
 // console (-nographic or no terminal), so boot messages and the boot
 // loader's menu are seen there.
 func loadEmbeddedBIOS(m *machine.Machine, hard []bios.Drive, serialConsole bool) error {
-	cfg := bios.Config{HardDisks: hard, BootDrive: bios.BootDefault, SerialConsole: serialConsole}
+	cfg := bios.Config{HardDisks: hard, SerialConsole: serialConsole}
 	if err := m.LoadBIOS(cfg); err != nil {
 		return fmt.Errorf("embedded BIOS: %w", err)
 	}
