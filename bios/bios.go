@@ -76,26 +76,48 @@ const (
 	FlagIF = 0x0200
 )
 
-func (r *Regs) AH() uint8  { return uint8(r.EAX >> 8) }
-func (r *Regs) AL() uint8  { return uint8(r.EAX) }
+// AH returns AH.
+func (r *Regs) AH() uint8 { return uint8(r.EAX >> 8) }
+
+// AL returns AL.
+func (r *Regs) AL() uint8 { return uint8(r.EAX) }
+
 // AX returns AX.
 func (r *Regs) AX() uint16 { return uint16(r.EAX) }
+
 // BX returns BX.
 func (r *Regs) BX() uint16 { return uint16(r.EBX) }
-func (r *Regs) BH() uint8  { return uint8(r.EBX >> 8) }
-func (r *Regs) BL() uint8  { return uint8(r.EBX) }
+
+// BH returns BH.
+func (r *Regs) BH() uint8 { return uint8(r.EBX >> 8) }
+
+// BL returns BL.
+func (r *Regs) BL() uint8 { return uint8(r.EBX) }
+
 // CX returns CX.
 func (r *Regs) CX() uint16 { return uint16(r.ECX) }
-func (r *Regs) CH() uint8  { return uint8(r.ECX >> 8) }
-func (r *Regs) CL() uint8  { return uint8(r.ECX) }
+
+// CH returns CH.
+func (r *Regs) CH() uint8 { return uint8(r.ECX >> 8) }
+
+// CL returns CL.
+func (r *Regs) CL() uint8 { return uint8(r.ECX) }
+
 // DX returns DX.
 func (r *Regs) DX() uint16 { return uint16(r.EDX) }
-func (r *Regs) DH() uint8  { return uint8(r.EDX >> 8) }
-func (r *Regs) DL() uint8  { return uint8(r.EDX) }
+
+// DH returns DH.
+func (r *Regs) DH() uint8 { return uint8(r.EDX >> 8) }
+
+// DL returns DL.
+func (r *Regs) DL() uint8 { return uint8(r.EDX) }
+
 // SI returns SI.
 func (r *Regs) SI() uint16 { return uint16(r.ESI) }
+
 // DI returns DI.
 func (r *Regs) DI() uint16 { return uint16(r.EDI) }
+
 // BP returns BP.
 func (r *Regs) BP() uint16 { return uint16(r.EBP) }
 
@@ -103,27 +125,48 @@ func set8h(r *uint32, v uint8)  { *r = *r&^0xFF00 | uint32(v)<<8 }
 func set8l(r *uint32, v uint8)  { *r = *r&^0xFF | uint32(v) }
 func set16(r *uint32, v uint16) { *r = *r&^0xFFFF | uint32(v) }
 
-func (r *Regs) SetAH(v uint8)  { set8h(&r.EAX, v) }
-func (r *Regs) SetAL(v uint8)  { set8l(&r.EAX, v) }
+// SetAH sets AH.
+func (r *Regs) SetAH(v uint8) { set8h(&r.EAX, v) }
+
+// SetAL sets AL.
+func (r *Regs) SetAL(v uint8) { set8l(&r.EAX, v) }
+
 // SetAX sets AX.
 func (r *Regs) SetAX(v uint16) { set16(&r.EAX, v) }
-func (r *Regs) SetBH(v uint8)  { set8h(&r.EBX, v) }
-func (r *Regs) SetBL(v uint8)  { set8l(&r.EBX, v) }
+
+// SetBH sets BH.
+func (r *Regs) SetBH(v uint8) { set8h(&r.EBX, v) }
+
+// SetBL sets BL.
+func (r *Regs) SetBL(v uint8) { set8l(&r.EBX, v) }
+
 // SetBX sets BX.
 func (r *Regs) SetBX(v uint16) { set16(&r.EBX, v) }
-func (r *Regs) SetCH(v uint8)  { set8h(&r.ECX, v) }
-func (r *Regs) SetCL(v uint8)  { set8l(&r.ECX, v) }
+
+// SetCH sets CH.
+func (r *Regs) SetCH(v uint8) { set8h(&r.ECX, v) }
+
+// SetCL sets CL.
+func (r *Regs) SetCL(v uint8) { set8l(&r.ECX, v) }
+
 // SetCX sets CX.
 func (r *Regs) SetCX(v uint16) { set16(&r.ECX, v) }
-func (r *Regs) SetDH(v uint8)  { set8h(&r.EDX, v) }
-func (r *Regs) SetDL(v uint8)  { set8l(&r.EDX, v) }
+
+// SetDH sets DH.
+func (r *Regs) SetDH(v uint8) { set8h(&r.EDX, v) }
+
+// SetDL sets DL.
+func (r *Regs) SetDL(v uint8) { set8l(&r.EDX, v) }
+
 // SetDX sets DX.
 func (r *Regs) SetDX(v uint16) { set16(&r.EDX, v) }
+
 // SetDI sets DI.
 func (r *Regs) SetDI(v uint16) { set16(&r.EDI, v) }
 
 // SetCF sets the returned carry flag.
 func (r *Regs) SetCF(on bool) { r.setFlag(FlagCF, on) }
+
 // SetZF sets the returned zero flag.
 func (r *Regs) SetZF(on bool) { r.setFlag(FlagZF, on) }
 
