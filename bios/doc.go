@@ -18,7 +18,12 @@
 //     88h, A20, 86h wait, 87h block move, C0h), INT 18h, INT 19h (boot
 //     sector at 0000:7C00 with the 0x55AA check), INT 1Ah (ticks, RTC
 //     time and date, PCI BIOS B1xxh through configuration mechanism #1).
-//     Unknown functions return CF=1 with AH=86h (01h for INT 13h).
+//     Unknown functions of INT 13h, 15h and 1Ah return CF=1 with AH=01h
+//     (INT 13h), 86h or 81h (PCI BIOS); unknown INT 10h and 16h functions
+//     return the registers unchanged. With Config.SerialConsole, bytes
+//     received on COM1 are typed into INT 16h's buffer.
+//   - Config's zero Boot value boots the first hard disk, else the
+//     first floppy; MemDrive is an in-memory Drive.
 //   - All state lives in guest memory (BDA, EBDA) and the devices; a BIOS
 //     value holds only its configuration. Guest pointers and lengths are
 //     never trusted: memory is reached through Host, which bounds-checks,
