@@ -29,7 +29,10 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], hostIO{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
+	stop := startProfile()
+	code := run(os.Args[1:], hostIO{in: os.Stdin, out: os.Stdout, err: os.Stderr})
+	stop()
+	os.Exit(code)
 }
 
 // hostIO is the host side of the console; tests substitute their own.
