@@ -194,4 +194,3 @@ var hostileCases = []hostileCase{
 	{name: "irq_storm", want: machine.ReasonDebugExit, maxInstructions: 10_000_000},
 	{name: "far_garbage", want: machine.ReasonDebugExit, maxInstructions: 20_000_000},
 }
-
