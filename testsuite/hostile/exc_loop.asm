@@ -16,7 +16,7 @@ main:
         mov ebx, irq0
         call set_gate32
         PIC_INIT 0xFE
-        PIT_RATE 1193               ; 1 ms
+        PIT_RATE 119                ; 100 us
         sti
         ud2                         ; forever
         jmp $

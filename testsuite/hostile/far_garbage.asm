@@ -17,6 +17,9 @@ GDT_LAST   equ GDT_STD_END + 0x38
 main:
         ENTER_PM32
         call idt_init32
+        xor eax, eax
+        lldt ax                     ; LDTR null (after reset it is base 0,
+                                    ; limit 0xFFFF: the IVT would be an LDT)
         xor edi, edi                ; mismatches
         xor esi, esi                ; selector
 .sel:
