@@ -2,7 +2,8 @@
 # test.sh: bt86's test command (README, CI). Installs what the tests need
 # (scripts/setup.sh, idempotent), then runs gofmt, go vet and every test
 # with -v into a log, prints the conformance suites' pass counts and each
-# package's result, and exits with go test's status.
+# package's result, then runs the bounded fuzzing and soak (below), and
+# exits non-zero if any of them failed.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -23,4 +24,15 @@ grep -E -- '^\s*--- FAIL|^panic:|^FAIL' "$log" || echo "(none)"
 echo "== packages =="
 grep -E '^(ok|FAIL|\?)\s' "$log"
 echo "full log: $log"
+# Reliability (testsuite/RELIABILITY.md): every fuzz target for FUZZTIME
+# (default 10s; FUZZ=0 skips), then SOAK Linux boots under emu -icount
+# whose serial outputs must be identical (default 3; SOAK=0 skips).
+if [ "${FUZZ:-1}" != 0 ]; then
+  echo "== fuzz (${FUZZTIME:-10s} per target) =="
+  FUZZTIME=${FUZZTIME:-10s} bash "$ROOT/scripts/fuzz.sh" || rc=1
+fi
+if [ "${SOAK:-3}" -gt 0 ]; then
+  echo "== soak (${SOAK:-3} boots) =="
+  bash "$ROOT/scripts/soak.sh" "${SOAK:-3}" || rc=1
+fi
 exit $rc

@@ -169,6 +169,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (disk images are not supported yet; use -kernel)", fs.Arg(0))
 	}
+	if o.memMiB < machine.MinMemoryMiB || o.memMiB > machine.MaxMemoryMiB {
+		return nil, fmt.Errorf("memory size %d MiB out of range: use %d to %d MiB", o.memMiB, machine.MinMemoryMiB, machine.MaxMemoryMiB)
+	}
 	if o.kernel == "" && o.replay == "" && (o.initrd != "" || o.cmdline != "") {
 		return nil, errors.New("-initrd and -append need -kernel")
 	}

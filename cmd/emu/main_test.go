@@ -42,6 +42,19 @@ func TestBadInput(t *testing.T) {
 	stubRec := filepath.Join(dir, "stub2.rec")
 	code, _, stderr := emu("-kernel", kernel, "-m", "16", "-nographic", "-record", stubRec)
 	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	truncated := filepath.Join(dir, "truncated")
+	require.NoError(t, os.WriteFile(truncated, bzImage()[:700], 0o644))
+	noPayload := filepath.Join(dir, "nopayload")
+	require.NoError(t, os.WriteFile(noPayload, bzImage()[:1024], 0o644))
+	badMagic := filepath.Join(dir, "badmagic")
+	require.NoError(t, os.WriteFile(badMagic, corrupt(bzImage(), 0x202, 'X'), 0o644))
+	oldProtocol := filepath.Join(dir, "oldprotocol")
+	require.NoError(t, os.WriteFile(oldProtocol, corrupt(bzImage(), 0x207, 1), 0o644))
+	hugeSetup := filepath.Join(dir, "hugesetup")
+	require.NoError(t, os.WriteFile(hugeSetup, corrupt(bzImage(), 0x1F1, 0xFF), 0o644))
+	emuBin := buildEmu(t)
 
 	for _, tc := range []struct {
 		name string
@@ -81,14 +94,40 @@ func TestBadInput(t *testing.T) {
 		{"replay-stop alone", []string{"-replay-stop", "100"}, "-replay-stop needs -replay"},
 		{"replay-stop after the end", []string{"-replay", stubRec, "-replay-stop", "100"}, "-replay-stop 100: the recorded run ended at instruction 2"},
 		{"replay without its kernel", []string{"-replay", stubRec, "-loadvm", snap["good"]}, "the recorded run did not boot from a snapshot"},
+		{"icount shift too large", []string{"-icount=shift=99"}, "want shift=N with N in 0..10"},
+		{"empty kernel", []string{"-kernel", empty}, "-kernel " + empty + ": kernel image is empty"},
+		{"truncated kernel setup", []string{"-kernel", truncated}, "truncated kernel: 700 bytes"},
+		{"kernel without payload", []string{"-kernel", noPayload}, "truncated kernel: no protected-mode code"},
+		{"corrupt kernel magic", []string{"-kernel", badMagic}, `not a bzImage: no "HdrS" signature`},
+		{"kernel protocol too old", []string{"-kernel", oldProtocol}, "protocol 1.10 too old (need 2.02 or later)"},
+		{"kernel setup sectors beyond file", []string{"-kernel", hugeSetup}, "truncated kernel"},
+		{"kernel is a directory", []string{"-kernel", dir}, "-kernel " + dir + ": is a directory"},
+		{"initrd is a directory", []string{"-kernel", kernel, "-initrd", dir}, "-initrd " + dir + ": is a directory"},
+		{"memory zero", []string{"-m", "0"}, "memory size 0 MiB out of range"},
+		{"memory negative", []string{"-m", "-5"}, "memory size -5 MiB out of range"},
+		{"memory not a number", []string{"-m", "lots"}, `invalid value "lots" for flag -m`},
+		{"memory overflows int", []string{"-m", "99999999999999999999999"}, "value out of range"},
+		{"unknown engine", []string{"-engine", "jit"}, `engine "jit" is not available here`},
+		{"serial file in missing directory", []string{"-serial", "file:" + filepath.Join(dir, "no", "such", "dir")}, "-serial: open"},
+		{"serial file empty path", []string{"-serial", "file:"}, `-serial "file:": want stdio, none or file:PATH`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := emu(tc.args...)
+		check := func(t *testing.T, code int, stdout, stderr string) {
+			t.Helper()
 			require.Equal(t, exitUsage, code, "stderr: %s", stderr)
 			require.Empty(t, stdout)
 			require.Contains(t, stderr, tc.want)
 			require.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+			require.True(t, strings.HasSuffix(stderr, "\n"), "one whole line: %q", stderr)
 			require.NotContains(t, stderr, "goroutine", "no Go traceback")
+			require.NotContains(t, stderr, "panic", "no Go panic")
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := emu(tc.args...)
+			check(t, code, stdout, stderr)
+		})
+		t.Run(tc.name+"/binary", func(t *testing.T) {
+			code, stdout, stderr := emuProcess(t, emuBin, tc.args...)
+			check(t, code, stdout, stderr)
 		})
 	}
 }
