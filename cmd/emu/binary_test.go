@@ -28,9 +28,9 @@ func buildEmu(t *testing.T) string {
 	return bin
 }
 
-// emuProcess runs the emu binary with args and empty stdin. A safety
+// runEmuBinary runs the emu binary with args and empty stdin. A safety
 // timeout turns a hang into a failure instead of a stuck test.
-func emuProcess(t *testing.T, bin string, args ...string) (code int, stdout, stderr string) {
+func runEmuBinary(t *testing.T, bin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -126,7 +126,7 @@ func TestBadInput(t *testing.T) {
 			check(t, code, stdout, stderr)
 		})
 		t.Run(tc.name+"/binary", func(t *testing.T) {
-			code, stdout, stderr := emuProcess(t, emuBin, tc.args...)
+			code, stdout, stderr := runEmuBinary(t, emuBin, tc.args...)
 			check(t, code, stdout, stderr)
 		})
 	}
