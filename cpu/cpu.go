@@ -48,6 +48,9 @@ func (r ExitReason) String() string {
 type Exit struct {
 	Reason  ExitReason
 	Retired int // instructions retired by this Run
+	// Spent is the budget this Run used: Retired plus one unit per
+	// delivered exception and the REP iterations' share (RepCost).
+	Spent int
 	// Shutdown carries the faults that led to a triple fault.
 	Shutdown string
 }
@@ -118,11 +121,14 @@ type CPU struct {
 	model Model
 
 	// Per-instruction scratch.
-	next   uint32      // EIP of the next instruction
-	events uint32      // reasons to leave the current trace
-	ran    int         // instructions retired in the current runSome
-	priv   int         // shadow-TLB privilege index: 1 at CPL 3
-	segc   [8]segCheck // by segment register; 6 and 7 are unusable
+	next   uint32 // EIP of the next instruction
+	events uint32 // reasons to leave the current trace
+	ran    int    // instructions retired in the current runSome
+	// repCharge is budget used by REP iterations in the current runSome
+	// (see repRun), on top of c.ran.
+	repCharge int
+	priv      int         // shadow-TLB privilege index: 1 at CPL 3
+	segc      [8]segCheck // by segment register; 6 and 7 are unusable
 	// tlbR and tlbW are the shadow-TLB read and write arrays of the
 	// current space at privilege priv (see mmuChanged).
 	tlbR, tlbW *[shadow.Entries]shadow.Entry

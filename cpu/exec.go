@@ -78,9 +78,10 @@ func (c *CPU) Run(budget int) Exit {
 		c.ran = 0 // InstructionCount stays exact between slices
 		// A delivered exception uses one unit of budget, so a guest
 		// stuck in an exception loop still returns to its machine.
-		spent += r + 1
+		spent += r + 1 + c.repCharge
 		if done {
 			exit.Retired = retired
+			exit.Spent = max(spent-1, retired) // no exception ended this part
 			return exit
 		}
 	}
@@ -91,6 +92,7 @@ func (c *CPU) Run(budget int) Exit {
 // instructions retired, including those before a faulting one.
 func (c *CPU) runSome(budget int) (retired int, exit Exit, done bool) {
 	c.ran = 0
+	c.repCharge = 0
 	defer func() {
 		if r := recover(); r != nil {
 			x, ok := r.(*exception)
@@ -99,7 +101,7 @@ func (c *CPU) runSome(budget int) (retired int, exit Exit, done bool) {
 			}
 			retired = c.ran
 			exit, done = c.afterException(*x)
-			if !done && retired >= budget-1 {
+			if !done && retired+c.repCharge >= budget-1 {
 				exit, done = Exit{Reason: ExitBudget}, true
 			}
 		}
@@ -108,7 +110,7 @@ func (c *CPU) runSome(budget int) (retired int, exit Exit, done bool) {
 		if c.stopReq {
 			return c.ran, Exit{Reason: ExitStop}, true
 		}
-		if c.ran >= budget {
+		if c.ran+c.repCharge >= budget {
 			return c.ran, Exit{Reason: ExitBudget}, true
 		}
 		// Interrupt window.

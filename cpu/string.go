@@ -7,6 +7,12 @@ import "bt86/decoder"
 // (c.next = c.EIP), so long copies stay interruptible and bounded.
 const repChunk = 4096
 
+// RepCost is the number of REP iterations that use one unit of a Run
+// budget (besides the instruction itself).
+const RepCost = repCost
+
+const repCost = 64
+
 // strSize returns the element size (1, 2 or 4) of a string opcode.
 func strSize(in *decoder.Inst) uint32 {
 	if in.Opcode&1 == 0 {
@@ -79,7 +85,12 @@ func (c *CPU) repRun(in *decoder.Inst, cond bool, body func()) {
 		body()
 		return
 	}
-	for i := 0; i < repChunk; i++ {
+	i := 0
+	// Iterations use budget (not retired instructions, so deterministic
+	// time is unchanged): one unit per repCost, so a slice's work stays
+	// bounded however large ECX is.
+	defer func() { c.repCharge += i / repCost }()
+	for ; i < repChunk; i++ {
 		if c.counter(in) == 0 {
 			return
 		}
@@ -88,6 +99,7 @@ func (c *CPU) repRun(in *decoder.Inst, cond bool, body func()) {
 		if cond {
 			z := c.zf()
 			if (in.Flags&decoder.FlagRep != 0 && !z) || (in.Flags&decoder.FlagRepne != 0 && z) {
+				i++
 				return
 			}
 		}

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/arch/x86/x86asm"
+
+	"bt86/cpu"
 )
 
 // TestAsmEncodings pairs each instruction shape the translator emits
@@ -62,4 +64,8 @@ func TestGenericReencoding(t *testing.T) {
 		require.NoError(t, err, "% x", tr.a.buf)
 		require.Equal(t, c.want, x86asm.IntelSyntax(inst, 0, nil), "% x", tr.a.buf)
 	}
+}
+
+func TestRepCostLog(t *testing.T) {
+	require.Equal(t, cpu.RepCost, 1<<repCostLog)
 }

@@ -8,7 +8,8 @@ import (
 // ctx is what translated code sees, through R15: the guest registers
 // (loaded into host registers by the trampoline and stored back when the
 // code returns), the exit fields, and the per-entry values the Go loop
-// fills in. It stays under 128 bytes so every field is a disp8 away.
+// fills in. The fields translated code uses stay within 128 bytes, so
+// each is a disp8 away (a larger offset is encoded with disp32).
 type ctx struct {
 	regs   [8]uint32 // guest EAX..EDI
 	eip    uint32    // out: guest EIP at the exit
@@ -22,6 +23,7 @@ type ctx struct {
 	fast   uintptr   // address of the fast lookup table
 	slot   uintptr   // out: address of the rel32 chain slot to patch, or 0
 	seg    [6]uint32 // segment bases, by segment register
+	charge int64     // out: budget used by REP iterations (cpu.RepCost each)
 }
 
 // Exit codes (ctx.exit).

@@ -17,6 +17,7 @@ const (
 	offFast   = int(unsafe.Offsetof(ctx{}.fast))
 	offSlot   = int(unsafe.Offsetof(ctx{}.slot))
 	offSeg    = int(unsafe.Offsetof(ctx{}.seg))
+	offCharge = int(unsafe.Offsetof(ctx{}.charge))
 
 	fastEntrySize = int(unsafe.Sizeof(fastEntry{}))
 	offFastEIP    = int(unsafe.Offsetof(fastEntry{}.eip))

@@ -300,7 +300,7 @@ func (e *Engine) Run(budget int) cpu.Exit {
 	interp := func(n int, oneTrace bool) (cpu.Exit, bool) {
 		x := c.RunInterp(n, oneTrace)
 		retired += x.Retired
-		left -= max(x.Retired, 1)
+		left -= max(x.Spent, 1)
 		if x.Reason != cpu.ExitBudget {
 			x.Retired = retired
 			return x, true
@@ -353,9 +353,9 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			x.Retired = retired
 			return x
 		}
-		n := e.runNative(b, left)
+		n, used := e.runNative(b, left)
 		retired += n
-		left -= n
+		left -= used
 		chain = false
 		switch e.ctx.exit {
 		case exitJump:
@@ -392,8 +392,9 @@ func (e *Engine) insertFast(b *block) {
 }
 
 // runNative enters translated code at b with budget left and returns
-// the instructions retired natively, leaving the CPU state synced.
-func (e *Engine) runNative(b *block, left int) int {
+// the instructions retired natively and the budget used (REP iterations
+// use budget too), leaving the CPU state synced.
+func (e *Engine) runNative(b *block, left int) (retired, used int) {
 	c := e.cpu
 	x := e.ctx
 	c.MaterializeFlags()
@@ -406,6 +407,7 @@ func (e *Engine) runNative(b *block, left int) int {
 	x.gen = c.CodeGen()
 	x.fast = fastAddr(e.fast)
 	x.slot = 0
+	x.charge = 0
 	for s := range x.seg {
 		x.seg[s] = c.Seg[s].Base
 	}
@@ -418,13 +420,14 @@ func (e *Engine) runNative(b *block, left int) int {
 	}
 	c.EIP = x.eip
 	c.Flags = c.Flags&^arithFlags | uint32(x.hf)&arithFlags
-	n := left - int(x.budget)
+	used = left - int(x.budget)
+	n := used - int(x.charge) // REP iterations use budget, not instructions
 	c.AddRetired(n)
 	e.Stats.NativeRetired += uint64(n)
 	if x.exit < uint32(len(e.Stats.Exits)) {
 		e.Stats.Exits[x.exit]++
 	}
-	return n
+	return n, used
 }
 
 // FlushCodeCache drops every translated block (after a snapshot restore

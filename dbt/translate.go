@@ -342,18 +342,37 @@ func (t *translator) emitString(i int, it *item) {
 		a.leaEA32(rCX, rCX, -1, 0, 0xFFFFFFFF) // ecx-- (flags untouched)
 		a.b(0x41, 0xFF, 0xCE)                  // dec r14d
 		a.jcc32(0x5, loop)                     // jnz
-		// The chunk is over with ECX left: run the instruction again.
-		a.b(0x85, 0xC9)    // test ecx, ecx
-		a.jcc32(0x4, done) // jz
+		// The chunk is over: with ECX left, run the instruction again.
+		t.repCharge()
+		finished := a.newLabel()
+		a.b(0x85, 0xC9)        // test ecx, ecx
+		a.jcc32(0x4, finished) // jz
 		t.jumpTo(it.eip)
-		a.bind(done)
+		a.bind(finished)
+		t.jumpTo(it.next)
+		a.bind(done) // ECX was zero at the top of an iteration
+		t.repCharge()
 		t.jumpTo(it.next)
 	}
+}
+
+// repCharge charges the iterations of a REP chunk (repChunk - r14d) to
+// the budget as the interpreter does: one unit per cpu.RepCost.
+func (t *translator) repCharge() {
+	a := &t.a
+	a.movRImm32(r13, repChunk)
+	a.b(0x45, 0x29, 0xF5)                       // sub r13d, r14d
+	a.b(0x41, 0xC1, 0xED, repCostLog)           // shr r13d, log2(RepCost)
+	a.ctxOp(true, []byte{0x29}, r13, offBudget) // sub [budget], r13
+	a.ctxOp(true, []byte{0x01}, r13, offCharge) // add [charge], r13
 }
 
 // repChunk is the interpreter's number of REP iterations per execution
 // (cpu/string.go).
 const repChunk = 4096
+
+// repCostLog is log2(cpu.RepCost).
+const repCostLog = 6
 
 // emit translates instruction i of the block.
 func (t *translator) emit(i int, it *item) {
