@@ -12,3 +12,10 @@ func (c *CPU) NativeTLB() (read, write, ram uintptr) {
 	}
 	return uintptr(unsafe.Pointer(c.tlbR)), uintptr(unsafe.Pointer(c.tlbW)), ram
 }
+
+// NativeFetchTLB returns the address of the current address space's
+// shadow fetch entry array at the current privilege level (valid as
+// NativeTLB's).
+func (c *CPU) NativeFetchTLB() uintptr {
+	return uintptr(unsafe.Pointer(&c.MMU.Cur.Fetch[c.priv]))
+}

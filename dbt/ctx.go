@@ -19,7 +19,7 @@ type ctx struct {
 	ram    uintptr   // address of guest RAM
 	tlbR   uintptr   // shadow TLB read entries (current space, privilege)
 	tlbW   uintptr   // shadow TLB write entries
-	gen    uint64    // the CPU's code generation at entry
+	tlbF   uintptr   // shadow TLB fetch entries
 	fast   uintptr   // address of the fast lookup table
 	slot   uintptr   // out: address of the rel32 chain slot to patch, or 0
 	seg    [6]uint32 // segment bases, by segment register
@@ -40,16 +40,21 @@ const (
 )
 
 // fastEntry is one slot of the fast lookup table that indirect jumps,
-// returns and cross-page jumps probe inline.
+// returns and cross-page jumps probe inline. An entry is valid when the
+// target's linear page translates, through the current fetch TLB, to the
+// physical page it was made for: a remapped page or another address
+// space misses; blocks dropped by a code write have their entries
+// cleared.
 type fastEntry struct {
 	eip  uint32
 	key  uint32
-	gen  uint64
+	page uint32 // physical page base of eip's page (checked against the fetch TLB)
+	_    uint32
 	code uintptr
 	_    uint64
 }
 
-const fastSlots = 1 << 12
+const fastSlots = 1 << 14
 
 // fastIndex is the slot of eip (the native dispatch computes the same).
 func fastIndex(eip uint32) uint32 { return (eip ^ eip>>12) & (fastSlots - 1) }
@@ -63,6 +68,7 @@ type Stats struct {
 	ChainPatches  uint64 // direct jumps patched to their target block
 	Invalidations uint64 // blocks dropped by guest writes to their page
 	Flushes       uint64 // code area recycled
+	Demoted       uint64 // blocks turned into interpreter markers
 	Entries       uint64 // entries into translated code
 	Exits         [4]uint64
 	Steps         uint64 // instructions handed to the interpreter
@@ -73,8 +79,8 @@ type Stats struct {
 
 // String formats the counters on one line.
 func (s Stats) String() string {
-	return fmt.Sprintf("blocks=%d code-bytes=%d lookups=%d lookup-hits=%d chain-patches=%d invalidations=%d flushes=%d "+
+	return fmt.Sprintf("blocks=%d code-bytes=%d lookups=%d lookup-hits=%d chain-patches=%d invalidations=%d flushes=%d demoted=%d "+
 		"entries=%d exits(jump=%d budget=%d step=%d) steps=%d interp-traces=%d native-retired=%d translate-time=%v",
-		s.Blocks, s.CodeBytes, s.Lookups, s.LookupHits, s.ChainPatches, s.Invalidations, s.Flushes,
+		s.Blocks, s.CodeBytes, s.Lookups, s.LookupHits, s.ChainPatches, s.Invalidations, s.Flushes, s.Demoted,
 		s.Entries, s.Exits[exitJump], s.Exits[exitBudget], s.Exits[exitStep], s.Steps, s.InterpTraces, s.NativeRetired, s.TranslateTime)
 }

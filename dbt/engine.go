@@ -30,8 +30,10 @@ type blockKey struct {
 type block struct {
 	blockKey
 	stamp uint32
-	entry uintptr
-	n     int
+	entry uintptr // 0: the interpreter runs here (a marker)
+	n     int     // guest instructions (markers: times entered)
+	// firstSteps counts exits to the interpreter at the first instruction.
+	firstSteps int
 }
 
 // Engine runs a cpu.CPU with the translator.
@@ -47,6 +49,7 @@ type Engine struct {
 	dispatch uintptr
 	tr       translator
 	items    []item
+	recent   [recentSlots]*block // direct-mapped cache of the block map
 	Stats    Stats
 	// StepProfile, when non-nil, counts the instructions handed to the
 	// interpreter by their opcode bytes (for finding what to translate
@@ -98,6 +101,7 @@ func (e *Engine) flush() {
 	e.pages = make(map[uint64][]*block)
 	e.slots = make(map[uintptr]uint64)
 	clear(e.fast[:])
+	clear(e.recent[:])
 	off := e.mem.place(dispatcher())
 	e.dispatch = e.mem.addr(off)
 	e.tr.dispatch = uint64(e.dispatch)
@@ -111,11 +115,14 @@ func (e *Engine) invalidatePage(page uint64) {
 	}
 	for _, b := range bs {
 		delete(e.blocks, b.blockKey)
+		if f := &e.fast[fastIndex(b.eip)]; f.code == b.entry && b.entry != 0 {
+			*f = fastEntry{}
+		}
 	}
 	e.Stats.Invalidations += uint64(len(bs))
 	delete(e.pages, page)
-	// Fast-table entries die with the code generation the CPU bumped;
-	// chain slots of the dropped blocks are unreachable.
+	// Chain slots of the dropped blocks are unreachable: chains join
+	// blocks of one page only.
 }
 
 // native reports whether the CPU is in a mode the translator handles:
@@ -167,12 +174,23 @@ func (e *Engine) lookup() *block {
 		return nil
 	}
 	k := blockKey{phys: phys, eip: c.EIP, key: e.modeKey()}
-	if b := e.blocks[k]; b != nil && b.stamp == c.CodeStamp(phys) {
+	slot := &e.recent[(uint32(phys)^uint32(phys>>12)*31)%recentSlots]
+	if b := *slot; b != nil && b.blockKey == k && b.stamp == c.CodeStamp(phys) {
 		e.Stats.LookupHits++
 		return b
 	}
-	return e.translate(k)
+	if b := e.blocks[k]; b != nil && b.stamp == c.CodeStamp(phys) {
+		e.Stats.LookupHits++
+		*slot = b
+		return b
+	}
+	b := e.translate(k)
+	*slot = b
+	return b
 }
+
+// recentSlots sizes the direct-mapped cache in front of the block map.
+const recentSlots = 4096
 
 // translate translates the block at k (the CPU's current CS:EIP).
 func (e *Engine) translate(k blockKey) *block {
@@ -375,20 +393,48 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			if e.StepProfile != nil {
 				e.profileStep()
 			}
-			// The interpreter runs to the end of its trace: blocks then
-			// start at branch targets again, instead of at every
-			// instruction after one that keeps missing the TLB.
-			if x, done := interp(left, true); done {
+			// The interpreter runs that one instruction (a TLB miss fills
+			// the TLB on the way) and translated code takes over after
+			// it, in a block starting there. A block whose first
+			// instruction keeps stepping (memory that is never in the
+			// TLB: MMIO, a watched page) becomes an interpreter marker,
+			// so that the interpreter runs such code a trace at a time.
+			if b := e.blocks[blockKey{phys: stepPhys(c), eip: c.EIP, key: e.modeKey()}]; b != nil && b.entry != 0 {
+				if b.firstSteps++; b.firstSteps > 8 {
+					e.demote(b)
+				}
+			}
+			if x, done := interp(1, false); done {
 				return x
 			}
 		}
 	}
 }
 
+// stepPhys is the physical address of CS:EIP, or ^0 when it has none.
+func stepPhys(c *cpu.CPU) uint64 {
+	phys, ok := c.FetchPhys(c.Seg[cpu.CS].Base + c.EIP)
+	if !ok {
+		return ^uint64(0)
+	}
+	return phys
+}
+
+// demote turns b into an interpreter marker: lookups find entry 0, the
+// fast table forgets it (chains from its page may still reach its code,
+// which steps at once).
+func (e *Engine) demote(b *block) {
+	if f := &e.fast[fastIndex(b.eip)]; f.code == b.entry {
+		*f = fastEntry{}
+	}
+	b.entry, b.n = 0, 0
+	e.Stats.Demoted++
+}
+
 // insertFast records b in the fast lookup table.
 func (e *Engine) insertFast(b *block) {
 	f := &e.fast[fastIndex(b.eip)]
-	*f = fastEntry{eip: b.eip, key: b.key, gen: e.cpu.CodeGen(), code: b.entry}
+	*f = fastEntry{eip: b.eip, key: b.key, page: uint32(b.phys &^ 0xFFF), code: b.entry}
 }
 
 // runNative enters translated code at b with budget left and returns
@@ -404,7 +450,7 @@ func (e *Engine) runNative(b *block, left int) (retired, used int) {
 	x.hf = uint64(c.Flags&arithFlags) | 0x202
 	x.budget = int64(left)
 	x.tlbR, x.tlbW, x.ram = c.NativeTLB()
-	x.gen = c.CodeGen()
+	x.tlbF = c.NativeFetchTLB()
 	x.fast = fastAddr(e.fast)
 	x.slot = 0
 	x.charge = 0

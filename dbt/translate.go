@@ -588,11 +588,25 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 }
 
 // dispatcher emits the native dispatch routine: r8d is the target EIP,
-// r9d the mode key; a fast-table hit jumps to the block, a miss exits
-// with exitJump and no chain slot.
+// r9d the mode key. It translates the target's linear page through the
+// fetch TLB (a miss exits), then probes the fast table by EIP; a hit
+// whose key and physical page match jumps to the block, anything else
+// exits with exitJump and no chain slot.
 func dispatcher() []byte {
 	var a asm
 	miss := a.newLabel()
+	a.loadCtx32(r10, offSeg+4*1)                  // CS base
+	a.b(0x67, 0x47, 0x8D, 0x14, 0x02)             // lea r10d, [r10d+r8d]: linear
+	a.movRR32(r11, r10)                           //
+	a.b(0x41, 0xC1, 0xEB, 0x0C)                   // shr r11d, 12
+	a.b(0x41, 0x81, 0xE3)                         // and r11d, Entries-1
+	a.u32(shadow.Entries - 1)                     //
+	a.b(0x41, 0x81, 0xE2, 0x00, 0xF0, 0xFF, 0xFF) // and r10d, 0xFFFFF000
+	a.loadCtx64(r13, offTLBF)                     //
+	a.b(0x47, 0x3B, 0x54, 0xDD, 0x00)             // cmp r10d, [r13+r11*8]: tag
+	a.jcc32(0x5, miss)                            //
+	a.b(0x47, 0x8B, 0x6C, 0xDD, 0x04)             // mov r13d, [r13+r11*8+4]: addend
+	a.b(0x45, 0x01, 0xD5)                         // add r13d, r10d: physical page
 	a.movRR32(r10, r8)
 	a.b(0x41, 0xC1, 0xEA, 0x0C) // shr r10d, 12
 	a.b(0x45, 0x31, 0xC2)       // xor r10d, r8d
@@ -604,8 +618,7 @@ func dispatcher() []byte {
 	a.jcc32(0x5, miss)
 	a.b(0x45, 0x3B, 0x4A, byte(offFastKey)) // cmp r9d, [r10+key]
 	a.jcc32(0x5, miss)
-	a.loadCtx64(r11, offGen)
-	a.b(0x4D, 0x3B, 0x5A, byte(offFastGen)) // cmp r11, [r10+gen]
+	a.b(0x45, 0x3B, 0x6A, byte(offFastPage)) // cmp r13d, [r10+page]
 	a.jcc32(0x5, miss)
 	a.b(0x41, 0xFF, 0x62, byte(offFastCode)) // jmp [r10+code]
 	a.bind(miss)
