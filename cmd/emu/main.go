@@ -101,7 +101,7 @@ With no -kernel, emu boots its built-in demo guest.
   -icount[=shift=N] deterministic: virtual time is 2^N ns per instruction
   -no-reboot        exit when the guest resets instead of rebooting
   -d LIST           debug logging (accepted, not implemented yet)
-  -stats            print emulation statistics on exit
+  -stats            print emulation statistics on exit (and on SIGUSR1)
   -engine NAME      execution engine: interp or dbt (default: the fastest here)
 
 On a terminal, COM1 on stdio puts the terminal in raw mode: type
@@ -246,7 +246,7 @@ func boot(o *options, h hostIO) int {
 	if err := con.start(showVGA, serialStdio, m.SendSerial, m.SendKeys, cancel); err != nil {
 		return fail(err)
 	}
-	res, err := m.Run(ctx)
+	res, err := runGuest(ctx, m, o.stats, h.err)
 	cancel()
 	con.stop()
 	signaled, _ := sig.Load().(os.Signal)

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"bt86/machine"
+)
+
+// syncBuffer is a strings.Builder safe for one writer and a polling reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestSnapshots pauses a spinning guest twice for statistics and checks
+// that each snapshot is complete, counts more instructions than the one
+// before, and that the run resumes after it.
+func TestSnapshots(t *testing.T) {
+	m, err := machine.New(machine.Config{MemoryMiB: 4, Deterministic: true})
+	require.NoError(t, err)
+	defer m.Close()
+	require.NoError(t, m.LoadProgram([]byte{0xEB, 0xFE})) // jmp $
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := make(chan os.Signal, 1)
+	var out syncBuffer
+	type result struct {
+		res machine.Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := runSnapshots(ctx, m, ch, &out)
+		done <- result{res, err}
+	}()
+	waitFor := func(text string) {
+		deadline := time.Now().Add(time.Minute)
+		for !strings.Contains(out.String(), text) {
+			require.True(t, time.Now().Before(deadline), "no %q in %q", text, out.String())
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	for n := 1; n <= 2; n++ {
+		time.Sleep(20 * time.Millisecond) // let the guest run
+		ch <- os.Interrupt // any value asks for a snapshot
+		waitFor(fmt.Sprintf("bt86: stats: end of snapshot %d\n", n))
+	}
+	cancel()
+	r := <-done
+	require.NoError(t, r.err)
+	require.Equal(t, machine.ReasonCanceled, r.res.Reason)
+
+	re := regexp.MustCompile(`bt86: stats: instructions (\d+),`)
+	var counts []uint64
+	for _, m := range re.FindAllStringSubmatch(out.String(), -1) {
+		n, err := strconv.ParseUint(m[1], 10, 64)
+		require.NoError(t, err)
+		counts = append(counts, n)
+	}
+	require.Len(t, counts, 2, out.String())
+	require.Less(t, counts[0], counts[1])
+	require.Less(t, counts[1], r.res.Instructions, "the run resumed after the last snapshot")
+	require.Equal(t, 2, strings.Count(out.String(), "bt86: stats: mmu misses="))
+}
