@@ -65,7 +65,7 @@ func TestSnapshots(t *testing.T) {
 	}
 	for n := 1; n <= 2; n++ {
 		time.Sleep(20 * time.Millisecond) // let the guest run
-		ch <- os.Interrupt // any value asks for a snapshot
+		ch <- os.Interrupt                // any value asks for a snapshot
 		waitFor(fmt.Sprintf("bt86: stats: end of snapshot %d\n", n))
 	}
 	cancel()
