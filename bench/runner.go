@@ -116,9 +116,15 @@ func (g *guestRunner) Start(ctx context.Context, timeout time.Duration) (Session
 	if err := cmd.Start(); err != nil {
 		return nil, 0, &Unavailable{Reason: oneLine(err.Error())}
 	}
-	go s.out.Pump(stdout)
-	go s.errs.Pump(stderr)
-	go func() { _ = cmd.Wait(); close(s.exited) }()
+	pumped := make(chan struct{}, 2)
+	go func() { s.out.Pump(stdout); pumped <- struct{}{} }()
+	go func() { s.errs.Pump(stderr); pumped <- struct{}{} }()
+	go func() { // Wait closes the pipes: only after both are drained
+		<-pumped
+		<-pumped
+		_ = cmd.Wait()
+		close(s.exited)
+	}()
 
 	bctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
