@@ -32,6 +32,7 @@ func main() {
 // config is the parsed command line.
 type config struct {
 	quick       bool
+	check       bool
 	reps        int
 	runners     []string
 	workloads   []string
@@ -69,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		guests = filepath.Join(home, ".cache", "bt86", "guests")
 	}
 	fs.BoolVar(&c.quick, "quick", false, "one repetition of reduced workloads (CI)")
+	fs.BoolVar(&c.check, "check", false, "exit with status 1 unless every runner gave figures or a reason and no workload failed")
 	fs.IntVar(&c.reps, "reps", 0, "repetitions (default 3, or 1 with -quick)")
 	fs.StringVar(&runners, "runners", strings.Join(runnerOrder, ","), "runners to use, comma-separated")
 	fs.StringVar(&workloads, "workloads", "", "workloads to run, comma-separated (default all)")
@@ -315,7 +317,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		logf("added the run to %s", c.results)
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c.check {
+		msg, err := rep.check()
+		if err != nil {
+			return fmt.Errorf("check: %v", err)
+		}
+		logf("check ok: %s", msg)
+	}
+	return nil
 }
 
 func findInfo(infos []RunnerInfo, name string) *RunnerInfo {

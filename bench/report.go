@@ -250,3 +250,39 @@ func insertSection(path, section string) error {
 	}
 	return os.WriteFile(path, []byte(out), 0o644)
 }
+
+// check verifies a run for CI: every runner is unavailable with a reason
+// or has valid samples, and no sample failed (timeouts and skips are
+// allowed: they depend on the machine's speed). It describes the run.
+func (r *Report) check() (string, error) {
+	var problems []string
+	var ok, other, unavailable int
+	for _, s := range r.Samples {
+		switch {
+		case s.Status == "ok":
+			ok++
+		case strings.HasPrefix(s.Status, "failed"):
+			problems = append(problems, fmt.Sprintf("%s %s repetition %d: %s", s.Runner, s.Workload, s.Rep, s.Status))
+		default:
+			other++
+		}
+	}
+	for _, ri := range r.Runners {
+		if ri.Unavailable != "" {
+			unavailable++
+			continue
+		}
+		valid := false
+		for _, s := range r.Samples {
+			valid = valid || (s.Runner == ri.Name && s.Status == "ok")
+		}
+		if !valid {
+			problems = append(problems, ri.Name+": no valid sample")
+		}
+	}
+	if len(problems) > 0 {
+		return "", fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return fmt.Sprintf("%d valid samples, %d timed out or skipped, %d of %d runners unavailable with a reason",
+		ok, other, unavailable, len(r.Runners)), nil
+}

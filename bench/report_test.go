@@ -139,3 +139,18 @@ func TestInsertSection(t *testing.T) {
 		})
 	}
 }
+
+func TestCheck(t *testing.T) {
+	r := sampleReport()
+	_, err := r.check()
+	require.EqualError(t, err, "qemu-tcg md5sum repetition 2: failed: exit status 1")
+
+	r.Samples[11].Status = "timeout (2m0s)"
+	msg, err := r.check()
+	require.NoError(t, err)
+	require.Equal(t, "13 valid samples, 3 timed out or skipped, 2 of 5 runners unavailable with a reason", msg)
+
+	r.Runners = append(r.Runners, RunnerInfo{Name: "silent", Command: "x"})
+	_, err = r.check()
+	require.EqualError(t, err, "silent: no valid sample")
+}
