@@ -33,6 +33,7 @@ func main() {
 type config struct {
 	quick       bool
 	check       bool
+	micro       bool
 	reps        int
 	runners     []string
 	workloads   []string
@@ -83,8 +84,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.cmdline, "append", "console=ttyS0 quiet", "kernel command line")
 	fs.StringVar(&c.qemu, "qemu", "qemu-system-i386", "QEMU binary")
 	fs.StringVar(&c.emu, "emu", "", "prebuilt emu binary (default: go build ./cmd/emu into a temporary directory)")
+	fs.BoolVar(&c.micro, "micro", true, "also run the Go micro-benchmarks (default true, false with -quick)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	microSet := false
+	fs.Visit(func(f *flag.Flag) { microSet = microSet || f.Name == "micro" })
+	if c.quick && !microSet {
+		c.micro = false
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -286,6 +293,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		next:
 			sess.Close()
 		}
+	}
+	if c.micro && ctx.Err() == nil {
+		benchtime := "1s"
+		rep.MicroCommand = "go test -run '^$' -bench PATTERN -benchtime " + benchtime + " PACKAGE"
+		rep.Micro, rep.MicroNotes = runMicro(ctx, root, benchtime, logf)
 	}
 	rep.LoadEnd = loadAverage()
 	rep.Duration = fmt.Sprintf("took %s", time.Since(started).Round(time.Second))

@@ -24,6 +24,10 @@ type Report struct {
 	Runners   []RunnerInfo   `json:"runners"`
 	Workloads []WorkloadInfo `json:"workloads"`
 	Samples   []Sample       `json:"samples"`
+	// Go micro-benchmarks (-micro).
+	MicroCommand string        `json:"micro_command,omitempty"`
+	Micro        []MicroResult `json:"micro,omitempty"`
+	MicroNotes   []string      `json:"micro_notes,omitempty"`
 }
 
 // RunnerInfo is a runner's command line or why it did not run.
@@ -122,6 +126,7 @@ func (r *Report) Markdown(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	r.statsMarkdown(w)
+	microMarkdown(w, r.Micro, r.MicroNotes, r.MicroCommand)
 }
 
 // statsMarkdown writes the engine statistics of bt86's runners (from the
