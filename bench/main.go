@@ -59,11 +59,8 @@ Markdown table of medians, min-max and ratios to native and QEMU TCG.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	c := &config{args: args}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard) // errors are one line (main), -h prints the usage
+	fs.Usage = func() {}
 	var runners, workloads string
 	home, _ := os.UserHomeDir()
 	guests := os.Getenv("BT86_GUEST_DIR")
@@ -86,7 +83,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.emu, "emu", "", "prebuilt emu binary (default: go build ./cmd/emu into a temporary directory)")
 	fs.BoolVar(&c.micro, "micro", true, "also run the Go micro-benchmarks (default true, false with -quick)")
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if err == flag.ErrHelp {
+			fmt.Fprint(stderr, usage)
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return nil, err
+		}
+		return nil, fmt.Errorf("%v (go run ./bench -h for help)", err)
 	}
 	microSet := false
 	fs.Visit(func(f *flag.Flag) { microSet = microSet || f.Name == "micro" })
