@@ -27,8 +27,11 @@ type chartData struct {
 	ratios    map[string][]float64
 }
 
-func (r *Report) chartData() chartData {
+func (r *Report) chartData(cpu bool) chartData {
 	sum := summarize(r.Samples)
+	if cpu {
+		sum = summarizeCPU(r.Samples)
+	}
 	var d chartData
 	d.ratios = map[string][]float64{}
 	for _, wl := range r.Workloads {
@@ -58,13 +61,18 @@ func (r *Report) chartData() chartData {
 // Chart draws the ratios to native as grouped bars on a log scale and
 // saves them to path (the format follows the extension: .png, .svg).
 // Bars are log10 of the ratio on a linear axis, so they start at 1x.
-func (r *Report) Chart(path string) error {
-	d := r.chartData()
+// With cpu, the ratios are of host CPU time instead of wall-clock time.
+func (r *Report) Chart(path string, cpu bool) error {
+	d := r.chartData(cpu)
 	if len(d.workloads) == 0 || len(d.runners) == 0 {
 		return fmt.Errorf("no ratios to native to draw")
 	}
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("bt86 benchmark %s: median time / native median time", r.Date)
+	what := "wall-clock"
+	if cpu {
+		what = "host CPU"
+	}
+	p.Title.Text = fmt.Sprintf("bt86 benchmark %s: median %s time / native's", r.Date, what)
 	p.Y.Label.Text = "ratio to native (log scale)"
 	lo, hi := 0.0, 1.0
 	w := vg.Points(12)

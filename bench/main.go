@@ -260,17 +260,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				continue
 			}
 			for wi, w := range wls {
-				s := Sample{Runner: name, Workload: w.Name, Rep: r}
+				s := Sample{Runner: name, Workload: w.Name, Rep: r, CPU: -1}
 				switch {
 				case w.Boot() && name == RunNative:
 					continue
 				case w.Boot():
-					s.Seconds, s.Status, s.Stats = boot.Seconds(), "ok", sess.BootStats()
+					s.Seconds, s.Status, s.Stats, s.CPU = boot.Seconds(), "ok", sess.BootStats(), sess.BootCPU()
 				case skip[[2]string{name, w.Name}] != "":
 					s.Status = skip[[2]string{name, w.Name}]
 				default:
 					res := sess.Run(ctx, w, fmt.Sprintf("%d-%s", r, w.Name), c.timeout)
-					s.Seconds, s.Status, s.Output, s.Stats = res.Seconds, res.Status, res.Output, res.Stats
+					s.Seconds, s.Status, s.Output, s.Stats, s.CPU = res.Seconds, res.Status, res.Output, res.Stats, res.CPU
 					if strings.HasPrefix(res.Status, "timeout") {
 						skip[[2]string{name, w.Name}] = fmt.Sprintf("skipped: timed out in repetition %d", r)
 					}
@@ -288,7 +288,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 				rep.Samples = append(rep.Samples, s)
 				if s.Status == "ok" {
-					logf("%s: %s: %s s", name, w.Name, fmtSeconds(s.Seconds))
+					logf("%s: %s: %s s (CPU %s s)", name, w.Name, fmtSeconds(s.Seconds), fmtSeconds(s.CPU))
 				} else {
 					logf("%s: %s: %s", name, w.Name, s.Status)
 				}
@@ -318,11 +318,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := writeFile(filepath.Join(c.out, "results.json"), rep.JSON); err != nil {
 			return err
 		}
-		png := filepath.Join(c.out, "ratios.png")
-		if err := rep.Chart(png); err != nil {
-			logf("chart not drawn: %v", err)
-		} else {
-			logf("wrote %s", png)
+		for _, ch := range []struct {
+			file string
+			cpu  bool
+		}{{"ratios.png", false}, {"ratios-cpu.png", true}} {
+			png := filepath.Join(c.out, ch.file)
+			if err := rep.Chart(png, ch.cpu); err != nil {
+				logf("chart %s not drawn: %v", ch.file, err)
+			} else {
+				logf("wrote %s", png)
+			}
 		}
 		logf("wrote %s and %s", filepath.Join(c.out, "samples.csv"), filepath.Join(c.out, "results.json"))
 	}

@@ -45,6 +45,8 @@ type Session interface {
 	Run(ctx context.Context, w Workload, tag string, timeout time.Duration) Result
 	// BootStats returns engine statistics at the prompt (nil if none).
 	BootStats() Counters
+	// BootCPU is the CPU time used to reach the prompt (-1: unknown).
+	BootCPU() float64
 	// Close ends the session (the guest powers off, or is killed).
 	Close()
 }
@@ -52,10 +54,13 @@ type Session interface {
 // Result is the outcome of one workload run.
 type Result struct {
 	Seconds float64
-	Status  string   // "ok", "timeout", "failed: ...", "skipped: ..."
-	Output  string   // what the workload printed (trimmed)
-	Stats   Counters // engine statistics for the workload, if any
-	broken  bool     // the session cannot run more workloads
+	// CPU is the host CPU time the runner used meanwhile (seconds), or
+	// -1 when unknown.
+	CPU    float64
+	Status string   // "ok", "timeout", "failed: ...", "skipped: ..."
+	Output string   // what the workload printed (trimmed)
+	Stats  Counters // engine statistics for the workload, if any
+	broken bool     // the session cannot run more workloads
 }
 
 // OK reports whether r is a valid sample.
@@ -92,8 +97,20 @@ type guestSession struct {
 	nsnap     int
 	last      Counters // the latest snapshot
 	boot      Counters
+	bootCPU   float64
 	seq       int
 }
+
+// cpu is the process's CPU time so far, or -1.
+func (s *guestSession) cpu() float64 {
+	v, err := processCPU(s.cmd.Process.Pid)
+	if err != nil {
+		return -1
+	}
+	return v
+}
+
+func (s *guestSession) BootCPU() float64 { return s.bootCPU }
 
 func (g *guestRunner) Start(ctx context.Context, timeout time.Duration) (Session, time.Duration, error) {
 	cmd := exec.Command(g.argv[0], g.argv[1:]...)
@@ -140,6 +157,7 @@ func (g *guestRunner) Start(ctx context.Context, timeout time.Duration) (Session
 	m, err := s.out.Wait(bctx, 0, promptRE)
 	if err == nil {
 		boot := m.At.Sub(start)
+		s.bootCPU = s.cpu()
 		if err := s.exec(ctx, "set -o pipefail"); err != nil {
 			s.Close()
 			return nil, 0, fmt.Errorf("shell set-up: %w", err)
@@ -246,12 +264,14 @@ func (s *guestSession) Run(ctx context.Context, w Workload, tag string, timeout 
 	}
 	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	start, err := s.out.Wait(sctx, from, markerRE(markStart, tag, false))
+	cpu0 := s.cpu()
 	cancel()
 	if err != nil {
 		return Result{Status: "failed: no start marker: " + oneLine(err.Error()), broken: true}
 	}
 	ectx, cancel := context.WithTimeout(ctx, timeout)
 	end, err := s.out.Wait(ectx, start.End, markerRE(markEnd, tag, true))
+	cpu1 := s.cpu()
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil || errors.Is(err, ErrClosed) {
@@ -268,8 +288,11 @@ func (s *guestSession) Run(ctx context.Context, w Workload, tag string, timeout 
 		}
 		return r
 	}
-	r := Result{Seconds: end.At.Sub(start.At).Seconds(), Status: "ok",
+	r := Result{Seconds: end.At.Sub(start.At).Seconds(), Status: "ok", CPU: -1,
 		Output: cleanOutput(s.out.Slice(start.End, end.Start))}
+	if cpu0 >= 0 && cpu1 >= 0 {
+		r.CPU = cpu1 - cpu0
+	}
 	if st := end.Groups[0]; st != "0" {
 		r.Status = "failed: exit status " + st
 	} else if w.Expect != "" && !strings.Contains(r.Output, w.Expect) {

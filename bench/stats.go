@@ -8,13 +8,16 @@ import (
 
 // Sample is one measurement: a runner ran a workload once.
 type Sample struct {
-	Runner   string   `json:"runner"`
-	Workload string   `json:"workload"`
-	Rep      int      `json:"rep"` // 1-based repetition
-	Seconds  float64  `json:"seconds,omitempty"`
-	Status   string   `json:"status"`
-	Output   string   `json:"output,omitempty"`
-	Stats    Counters `json:"stats,omitempty"`
+	Runner   string  `json:"runner"`
+	Workload string  `json:"workload"`
+	Rep      int     `json:"rep"` // 1-based repetition
+	Seconds  float64 `json:"seconds,omitempty"`
+	// CPU is the host CPU time of the runner during the sample
+	// (seconds; -1 unknown).
+	CPU    float64  `json:"cpu_seconds"`
+	Status string   `json:"status"`
+	Output string   `json:"output,omitempty"`
+	Stats  Counters `json:"stats,omitempty"`
 }
 
 // Summary is the statistics of one runner on one workload.
@@ -40,6 +43,24 @@ func median(xs []float64) float64 {
 // summarize groups samples by runner and workload. Failed, timed-out
 // and skipped samples are counted in the notes.
 func summarize(samples []Sample) map[[2]string]*Summary {
+	return summarizeBy(samples, func(s Sample) float64 { return s.Seconds })
+}
+
+// summarizeCPU is summarize over the samples' CPU times (samples without
+// one do not count).
+func summarizeCPU(samples []Sample) map[[2]string]*Summary {
+	var known []Sample
+	for _, s := range samples {
+		if s.Status != "ok" || s.CPU >= 0 {
+			known = append(known, s)
+		}
+	}
+	return summarizeBy(known, func(s Sample) float64 { return s.CPU })
+}
+
+// summarizeBy groups samples by runner and workload, taking value(s) of
+// each valid sample.
+func summarizeBy(samples []Sample, value func(Sample) float64) map[[2]string]*Summary {
 	type acc struct {
 		xs    []float64
 		notes map[string]int
@@ -56,7 +77,7 @@ func summarize(samples []Sample) map[[2]string]*Summary {
 			keys = append(keys, k)
 		}
 		if s.Status == "ok" {
-			a.xs = append(a.xs, s.Seconds)
+			a.xs = append(a.xs, value(s))
 			continue
 		}
 		if a.notes[s.Status] == 0 {
