@@ -387,7 +387,8 @@ func makeRunners(ctx context.Context, c *config, tmp, kernel, initrd, busybox st
 	var infos []RunnerInfo
 	add := func(r Runner) {
 		runners = append(runners, r)
-		infos = append(infos, RunnerInfo{Name: r.Name(), Command: homeShort(r.Command())})
+		// The emu built into tmp is shown as plain "emu".
+		infos = append(infos, RunnerInfo{Name: r.Name(), Command: homeShort(strings.ReplaceAll(r.Command(), tmp+string(filepath.Separator), ""))})
 	}
 	unavailable := func(name, why string) {
 		infos = append(infos, RunnerInfo{Name: name, Unavailable: why})
