@@ -42,6 +42,7 @@ type config struct {
 	results     string
 	timeout     time.Duration
 	bootTimeout time.Duration
+	budget      time.Duration
 	memMiB      int
 	cmdline     string
 	qemu        string
@@ -77,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.results, "results", filepath.Join("bench", "RESULTS.md"), "Markdown file to add the run to as its newest section (empty: none)")
 	fs.DurationVar(&c.timeout, "timeout", 0, "per-workload timeout (default 5m, or 2m with -quick)")
 	fs.DurationVar(&c.bootTimeout, "boot-timeout", 10*time.Minute, "time allowed to reach the shell prompt (QEMU: a fifth of it)")
+	fs.DurationVar(&c.budget, "budget", 0, "time budget: a repetition of a runner is not started when the last one's duration would exceed it (0: none)")
 	fs.IntVar(&c.memMiB, "m", 512, "guest RAM in MiB")
 	fs.StringVar(&c.cmdline, "append", "console=ttyS0 quiet", "kernel command line")
 	fs.StringVar(&c.qemu, "qemu", "qemu-system-i386", "QEMU binary")
@@ -114,7 +116,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			c.timeout = 2 * time.Minute
 		}
 	}
-	if c.timeout < 0 || c.bootTimeout <= 0 {
+	if c.timeout < 0 || c.bootTimeout <= 0 || c.budget < 0 {
 		return nil, errors.New("timeouts must be positive")
 	}
 	if c.memMiB < 64 || c.memMiB > 3072 {
@@ -230,6 +232,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.Versions = versions(root, c.guests, qemuPath)
 
 	skip := map[[2]string]string{} // runner, workload: why later repetitions skip it
+	lastRun := map[string]time.Duration{}
+	budgetCut := map[string]bool{}
 	for r := 1; r <= c.reps && ctx.Err() == nil; r++ {
 		for _, rn := range runners {
 			if ctx.Err() != nil {
@@ -239,6 +243,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if info := findInfo(rep.Runners, name); info.Unavailable != "" {
 				continue
 			}
+			if d, ok := lastRun[name]; ok && c.budget > 0 && time.Since(started)+d > c.budget {
+				if !budgetCut[name] {
+					rep.Notes = append(rep.Notes, fmt.Sprintf("%s: repetitions %d to %d not run: the time budget (%v) would be exceeded (the last took %v)",
+						name, r, c.reps, c.budget, d.Round(time.Second)))
+					budgetCut[name] = true
+				}
+				continue
+			}
+			sessionStart := time.Now()
 			bootTimeout := c.bootTimeout
 			if strings.HasPrefix(name, "qemu") {
 				bootTimeout /= 5
@@ -295,6 +308,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		next:
 			sess.Close()
+			lastRun[name] = time.Since(sessionStart)
 		}
 	}
 	if c.micro && ctx.Err() == nil {

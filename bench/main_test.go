@@ -25,6 +25,7 @@ func TestBadInput(t *testing.T) {
 		{"bad reps", []string{"-reps", "0x"}, `invalid value "0x" for flag -reps`},
 		{"reps out of range", []string{"-reps", "1000"}, "-reps 1000: want 1 to 100"},
 		{"negative timeout", []string{"-timeout", "-1s"}, "timeouts must be positive"},
+		{"negative budget", []string{"-budget", "-1m"}, "timeouts must be positive"},
 		{"memory", []string{"-m", "16"}, "-m 16: want 64 to 3072 MiB"},
 		{"unknown runner", []string{"-runners", "bochs"}, `-runners: unknown name "bochs" (known: bt86-dbt, bt86-interp, qemu-tcg, qemu-kvm, native)`},
 		{"no runner", []string{"-runners", ","}, "-runners: empty"},

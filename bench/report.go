@@ -21,6 +21,7 @@ type Report struct {
 	LoadEnd   string         `json:"load_end"`
 	Duration  string         `json:"duration"`
 	Settings  string         `json:"settings"` // repetitions, timeouts, guest
+	Notes     []string       `json:"notes,omitempty"`
 	Runners   []RunnerInfo   `json:"runners"`
 	Workloads []WorkloadInfo `json:"workloads"`
 	Samples   []Sample       `json:"samples"`
@@ -67,6 +68,9 @@ func (r *Report) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "Command: `%s` (%s), %s.\n\n", r.Command, r.Settings, r.Duration)
 	fmt.Fprintf(w, "Host: %s; load average %s at the start, %s at the end.\n", r.Host, r.LoadStart, r.LoadEnd)
 	fmt.Fprintf(w, "Versions: %s.\n\n", strings.Join(r.Versions, "; "))
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "Note: %s.\n\n", n)
+	}
 
 	fmt.Fprintln(w, "Runners:")
 	fmt.Fprintln(w)
