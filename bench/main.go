@@ -245,8 +245,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			if d, ok := lastRun[name]; ok && c.budget > 0 && time.Since(started)+d > c.budget {
 				if !budgetCut[name] {
-					rep.Notes = append(rep.Notes, fmt.Sprintf("%s: repetitions %d to %d not run: the time budget (%v) would be exceeded (the last took %v)",
-						name, r, c.reps, c.budget, d.Round(time.Second)))
+					which := fmt.Sprintf("repetitions %d to %d", r, c.reps)
+					if r == c.reps {
+						which = fmt.Sprintf("repetition %d", r)
+					}
+					rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s not run: the time budget (%v) would be exceeded (the last took %v)",
+						name, which, c.budget, d.Round(time.Second)))
 					budgetCut[name] = true
 				}
 				continue

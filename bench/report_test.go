@@ -26,7 +26,7 @@ func sampleReport() *Report {
 		LoadEnd:   "2.00 1.00 0.50",
 		Duration:  "took 3m0s",
 		Settings:  "2 repetition(s), workload timeout 2m0s",
-		Notes:     []string{"qemu-kvm: repetitions 2 to 2 not run: the time budget (1m0s) would be exceeded (the last took 2m0s)"},
+		Notes:     []string{"qemu-kvm: repetition 2 not run: the time budget (1m0s) would be exceeded (the last took 2m0s)"},
 		Runners: []RunnerInfo{
 			{Name: RunDBT, Unavailable: `exited before the shell prompt: bt86: engine "dbt" is not available here`},
 			{Name: RunInterp, Command: "emu -engine interp -stats"},
