@@ -176,23 +176,28 @@ func (r *Report) statsMarkdown(w io.Writer) {
 			}
 		}
 	}
-	fmt.Fprintln(w, "Engine statistics (emu -stats snapshots taken at the prompt after boot and after each end marker; first valid repetition; MIPS = instructions / sample time):")
+	fmt.Fprintln(w, "Engine statistics (emu -stats snapshots taken at the prompt after boot and after each end marker; first valid repetition; MIPS = instructions / sample time, MIPS-cpu = instructions / the process's CPU time):")
 	fmt.Fprintln(w)
-	fmt.Fprint(w, "| runner | workload | MIPS |")
+	fmt.Fprint(w, "| runner | workload | MIPS | MIPS-cpu |")
 	for _, c := range cols {
 		fmt.Fprintf(w, " %s |", c.head)
 	}
-	fmt.Fprint(w, "\n|---|---|---:|")
+	fmt.Fprint(w, "\n|---|---|---:|---:|")
 	for range cols {
 		fmt.Fprint(w, "---:|")
 	}
 	fmt.Fprintln(w)
 	for _, s := range rows {
-		mips := ""
-		if n, ok := s.Stats["instructions"]; ok && s.Seconds > 0 {
-			mips = fmt.Sprintf("%.1f", float64(n)/s.Seconds/1e6)
+		mips, mipsCPU := "", ""
+		if n, ok := s.Stats["instructions"]; ok {
+			if s.Seconds > 0 {
+				mips = fmt.Sprintf("%.1f", float64(n)/s.Seconds/1e6)
+			}
+			if s.CPU > 0 {
+				mipsCPU = fmt.Sprintf("%.1f", float64(n)/s.CPU/1e6)
+			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %s |", s.Runner, s.Workload, mips)
+		fmt.Fprintf(w, "| %s | %s | %s | %s |", s.Runner, s.Workload, mips, mipsCPU)
 		for _, c := range cols {
 			if v, ok := s.Stats[c.key]; ok {
 				fmt.Fprintf(w, " %d |", v)
@@ -256,6 +261,7 @@ func insertSection(path, section string) error {
 		return err
 	}
 	text := string(old)
+	section = strings.TrimRight(section, "\n") + "\n"
 	var out string
 	switch i := strings.Index(text, "\n## "); {
 	case strings.HasPrefix(text, "## "):
