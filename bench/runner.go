@@ -226,7 +226,7 @@ func (s *guestSession) exec(ctx context.Context, line string) error {
 	if _, err := fmt.Fprintf(s.stdin, "%s; echo BT86\"\"-Y-%s\n", line, tag); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	_, err := s.out.Wait(ctx, from, regexp.MustCompile(regexp.QuoteMeta(markSync+tag)+`\r?\n`))
 	return err
@@ -277,9 +277,13 @@ func (s *guestSession) Run(ctx context.Context, w Workload, tag string, timeout 
 		if ctx.Err() != nil || errors.Is(err, ErrClosed) {
 			return Result{Status: "failed: " + oneLine(err.Error()) + ": " + s.lastWords(), broken: true}
 		}
-		// Interrupt the workload and check the shell still answers.
+		// Interrupt the workload (Ctrl-C, three times: one may land
+		// between two commands of a loop) and check the shell answers.
 		r := Result{Status: fmt.Sprintf("timeout (%v)", timeout)}
-		_, _ = s.stdin.Write([]byte{3})
+		for range 3 {
+			_, _ = s.stdin.Write([]byte{3})
+			time.Sleep(time.Second)
+		}
 		if err := s.exec(ctx, "true"); err != nil {
 			r.broken = true
 		}
