@@ -4,8 +4,8 @@
 // host), several times each, and reports medians, min-max ranges and
 // ratios to native execution and to QEMU TCG.
 //
-//	go run ./bench            # the full run (about 30 minutes here)
-//	go run ./bench -quick     # one repetition of reduced workloads
+//	go run ./bench -budget 30m   # up to 3 repetitions within 30 minutes
+//	go run ./bench -quick        # one repetition of reduced workloads
 //
 // Every guest runner boots the same kernel and initramfs
 // (~/.cache/bt86/guests, from scripts/fetch-guests.sh) with the serial
