@@ -205,16 +205,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	rep := &Report{
-		Title:     fmt.Sprintf("benchmark harness, full run (%d repetitions)", c.reps),
+		Title:     fmt.Sprintf("benchmark harness, full run (%s)", plural(c.reps, "repetition")),
 		Date:      time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		Command:   shellQuote(append([]string{"go", "run", "./bench"}, c.args...)),
 		Host:      hostDescription(),
 		LoadStart: loadAverage(),
-		Settings: fmt.Sprintf("%d repetition(s), workload timeout %v, guest %d MiB, kernel command line %q",
-			c.reps, c.timeout, c.memMiB, c.cmdline),
+		Settings: fmt.Sprintf("%s, workload timeout %v, guest %d MiB, kernel command line %q",
+			plural(c.reps, "repetition"), c.timeout, c.memMiB, c.cmdline),
 	}
 	if c.quick {
-		rep.Title = fmt.Sprintf("benchmark harness, -quick run (%d repetition(s), reduced sizes)", c.reps)
+		rep.Title = fmt.Sprintf("benchmark harness, -quick run (%s, reduced sizes)", plural(c.reps, "repetition"))
 	}
 	for _, w := range wls {
 		wi := WorkloadInfo{Name: w.Name, Title: w.Title}
@@ -463,4 +463,12 @@ func makeRunners(ctx context.Context, c *config, tmp, kernel, initrd, busybox st
 		}
 	}
 	return runners, infos
+}
+
+// plural says "1 repetition", "2 repetitions".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
