@@ -3,7 +3,7 @@
 # machine: the Debian tools (nasm assembles the in-guest test programs,
 # cpio checks our initramfs writer, gdb drives the gdb stub's end-to-end
 # tests, syslinux/mtools/dosfstools make the SYSLINUX disk image the BIOS
-# boots), then the guest kernel, busybox,
+# boots, QEMU is the benchmark's baseline), then the guest kernel, busybox,
 # SeaBIOS and memtest86+ from Debian's archive (scripts/fetch-guests.sh).
 # Idempotent; run as root or with sudo available.
 set -euo pipefail
@@ -18,6 +18,13 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup.sh: installing ${need[*]}"
   $SUDO apt-get update -qq || true
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+# QEMU for the benchmark harness (go run ./bench): optional, the harness
+# reports a runner it cannot find as unavailable.
+if ! command -v qemu-system-i386 >/dev/null 2>&1; then
+  echo "setup.sh: installing qemu-system-x86 (benchmark baseline)"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends qemu-system-x86 ||
+    echo "setup.sh: qemu-system-x86 not installed; go run ./bench will report QEMU unavailable"
 fi
 (cd "$ROOT" && go mod download)
 bash "$ROOT/scripts/fetch-guests.sh"

@@ -2,8 +2,8 @@
 # test.sh: bt86's test command (README, CI). Installs what the tests need
 # (scripts/setup.sh, idempotent), then runs gofmt, go vet and every test
 # with -v into a log, prints the conformance suites' pass counts and each
-# package's result, then runs the bounded fuzzing and soak (below), and
-# exits non-zero if any of them failed.
+# package's result, runs the benchmark harness in -quick mode, then the
+# bounded fuzzing and soak (below), and exits non-zero if any failed.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -23,6 +23,15 @@ echo "== failures =="
 grep -E -- '^\s*--- FAIL|^panic:|^FAIL' "$log" || echo "(none)"
 echo "== packages =="
 grep -E '^(ok|FAIL|\?)\s' "$log"
+# The benchmark harness end to end, -quick (figures are not checked: only
+# that every runner gave numbers or a reason and no workload failed).
+echo "== benchmark (go run ./bench -quick) =="
+bench_out=$(mktemp -d -t bt86-bench.XXXXXX)
+timeout 20m go run ./bench -quick -check -results "" -out "$bench_out" >"$bench_out/table.md" 2>"$bench_out/log"
+brc=$?
+cat "$bench_out/table.md"
+grep -E '^bench: check|: unavailable: ' "$bench_out/log" || true
+[ $brc -eq 0 ] || { echo "benchmark: go run ./bench -quick failed ($brc); log: $bench_out/log"; [ $rc -ne 0 ] || rc=$brc; }
 echo "full log: $log"
 # Reliability (testsuite/RELIABILITY.md): every fuzz target for FUZZTIME
 # (default 10s; FUZZ=0 skips), then SOAK Linux boots under emu -icount

@@ -113,7 +113,7 @@ With no -kernel, emu boots its built-in demo guest.
   -d LIST           trace log: in_asm,exec,int,cpu,mmu,io (emu -d help)
   -D FILE           write the trace log to FILE (default: stderr)
   -dfilter RANGES   trace only code at START+SIZE,START..END,...
-  -stats            print emulation statistics on exit
+  -stats            print emulation statistics on exit (and on SIGUSR1)
   -engine NAME      execution engine: interp or dbt (default: the fastest here)
   -loadvm FILE      start from a snapshot (RAM size and, without -icount,
                     the time mode come from it; -kernel is not needed)
@@ -324,7 +324,12 @@ func boot(o *options, h hostIO) int {
 	if err := con.start(showVGA, serialStdio, serialIn, keysIn, cancel); err != nil {
 		return fail(err)
 	}
-	res, err := o.dbg.run(ctx, m, ln, h.err)
+	var res machine.Result
+	if ln == nil {
+		res, err = runGuest(ctx, m, o.stats, h.err)
+	} else {
+		res, err = o.dbg.run(ctx, m, ln, h.err)
+	}
 	cancel()
 	closeTrace()
 	con.stop()
