@@ -244,12 +244,10 @@ func (g *gen) inst() {
 	case 28: // string operations in either direction (CLD/STD are interpreted)
 		g.out = append(g.out, []byte{0xFC, 0xFD}[r.IntN(2)])
 		for range 1 + r.IntN(3) {
-			op := []byte{0xA4, 0xA5, 0xAA, 0xAB, 0xAC, 0xAD}[r.IntN(6)]
+			op := []byte{0xA4, 0xA5, 0xAA, 0xAB, 0xAC, 0xAD, 0xA6, 0xA7, 0xAE, 0xAF}[r.IntN(10)]
 			if op != 0xAC && op != 0xAD && r.IntN(2) == 0 {
-				// REP with a small count (sometimes zero): a huge ECX
-				// would make each 4096-iteration chunk one instruction
-				// of the budget, and the test minutes long.
-				g.out = append(g.out, 0xB9, byte(r.IntN(40)), 0, 0, 0, 0xF3)
+				// REP/REPE/REPNE with a small count (sometimes zero).
+				g.out = append(g.out, 0xB9, byte(r.IntN(40)), 0, 0, 0, []byte{0xF3, 0xF2}[r.IntN(2)])
 			}
 			if r.IntN(4) == 0 {
 				g.out = append(g.out, 0x66)
@@ -302,7 +300,7 @@ func TestDifferentialRandomPrograms(t *testing.T) {
 	}
 	// The programs must mostly run as translated code, or the test
 	// would compare the interpreter with itself.
-	require.Greater(t, native, 2*steps, "native %d, interpreted steps %d", native, steps)
+	require.Greater(t, native, steps, "native %d, interpreted steps %d", native, steps)
 	fmt.Printf("dbt-differential: %d random programs agree with the interpreter (%d blocks, %d instructions native, %d interpreted)\n", n, blocks, native, steps)
 }
 

@@ -63,6 +63,7 @@ type plan struct {
 	clCount bool
 	resReg  int  // fixMul: the register holding the result (if not reg)
 	rep     bool // REP string operation (ends the block)
+	repne   bool // ... with REPNE (F2): CMPS/SCAS stop on equal
 }
 
 // Flag fix-ups after instructions whose flags are partly undefined.
@@ -121,11 +122,12 @@ opcode:
 	immBytes := func(n int) []byte { return raw[len(raw)-n:] }
 	regv := hostReg(in.Reg())
 	if rep && !(!two && (op == 0xC3 || op == 0xC2)) {
-		// REP MOVS/STOS (not the compare forms, whose F2/F3 differ).
-		if two || !(op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB) {
+		// REP MOVS/STOS; REPE/REPNE CMPS/SCAS.
+		if two || !(op == 0xA4 || op == 0xA5 || op == 0xAA || op == 0xAB || op == 0xA6 || op == 0xA7 || op == 0xAE || op == 0xAF) {
 			return p, false
 		}
 		p.rep, p.ends = true, true
+		p.repne = in.Flags&decoder.FlagRepne != 0
 	}
 	if two {
 		if op >= 0x80 && op <= 0x8F {
@@ -282,8 +284,9 @@ opcode:
 		}
 		p.reg = rAX
 		return p, true
-	case op >= 0xA4 && op <= 0xAD && op != 0xA6 && op != 0xA7 && op != 0xA8 && op != 0xA9: // MOVS, STOS, LODS
+	case op >= 0xA4 && op <= 0xAF && op != 0xA8 && op != 0xA9: // MOVS, CMPS, STOS, LODS, SCAS
 		p.kind = kString
+		p.fw = op == 0xA6 || op == 0xA7 || op == 0xAE || op == 0xAF
 		p.opc = []byte{op}
 		p.size = vsize
 		if op&1 == 0 {

@@ -305,8 +305,23 @@ func (t *translator) emitString(i int, it *item) {
 		}
 		a.b(op, byte(reg&7)<<3|1)
 	}
+	// cmp reg, [r9] at the operand size: reg - [mem], as SCAS and CMPS
+	// compare; the flags are kept in ctx.hf.
+	cmpMem := func(reg int) {
+		if p.size == 2 {
+			a.b(0x66)
+		}
+		a.rex(false, reg, 0, r9, false)
+		op := byte(0x3B)
+		if p.size == 1 {
+			op = 0x3A
+		}
+		a.b(op, byte(reg&7)<<3|1)
+		a.saveFlags(offHF)
+	}
 	t.spill()
 	op := p.opc[0]
+	compare := op == 0xA6 || op == 0xA7 || op == 0xAE || op == 0xAF
 	var loop, done int
 	if p.rep {
 		// Up to repChunk iterations, then the instruction restarts (a
@@ -328,6 +343,20 @@ func (t *translator) emitString(i int, it *item) {
 		t.memAddr(int(in.Seg), p.size, false, i, it.eip)
 		movMem(true, rAX)
 		a.leaEA32(rSI, rSI, -1, 0, uint32(step))
+	case op == 0xAE || op == 0xAF: // SCAS: compare eAX with ES:[EDI]
+		a.movRR32(r8, rDI)
+		t.memAddr(decoder.ES, p.size, false, i, it.eip)
+		cmpMem(rAX)
+		a.leaEA32(rDI, rDI, -1, 0, uint32(step))
+	case op == 0xA6 || op == 0xA7: // CMPS: compare seg:[ESI] with ES:[EDI]
+		a.movRR32(r8, rSI)
+		t.memAddr(int(in.Seg), p.size, false, i, it.eip)
+		movMem(true, r13)
+		a.movRR32(r8, rDI)
+		t.memAddr(decoder.ES, p.size, false, i, it.eip)
+		cmpMem(r13)
+		a.leaEA32(rSI, rSI, -1, 0, uint32(step))
+		a.leaEA32(rDI, rDI, -1, 0, uint32(step))
 	default: // MOVS: ES:[EDI] = seg:[ESI]
 		a.movRR32(r8, rSI)
 		t.memAddr(int(in.Seg), p.size, false, i, it.eip)
@@ -340,8 +369,19 @@ func (t *translator) emitString(i int, it *item) {
 	}
 	if p.rep {
 		a.leaEA32(rCX, rCX, -1, 0, 0xFFFFFFFF) // ecx-- (flags untouched)
-		a.b(0x41, 0xFF, 0xCE)                  // dec r14d
-		a.jcc32(0x5, loop)                     // jnz
+		var stop int
+		if compare {
+			// REPE stops when unequal, REPNE when equal (ZF from the
+			// compare, still in the host flags: lea leaves them).
+			stop = a.newLabel()
+			cc := byte(0x5) // jnz
+			if p.repne {
+				cc = 0x4 // jz
+			}
+			a.jcc32(cc, stop)
+		}
+		a.b(0x41, 0xFF, 0xCE) // dec r14d
+		a.jcc32(0x5, loop)    // jnz
 		// The chunk is over: with ECX left, run the instruction again.
 		t.repCharge()
 		finished := a.newLabel()
@@ -353,6 +393,15 @@ func (t *translator) emitString(i int, it *item) {
 		a.bind(done) // ECX was zero at the top of an iteration
 		t.repCharge()
 		t.jumpTo(it.next)
+		if compare {
+			a.bind(stop)          // the condition ended the REP
+			a.b(0x41, 0xFF, 0xCE) // dec r14d: this iteration counts
+			t.repCharge()
+			t.jumpTo(it.next)
+		}
+	}
+	if compare {
+		t.fl = flMem
 	}
 }
 
