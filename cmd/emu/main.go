@@ -49,6 +49,7 @@ type options struct {
 	debug                   string
 	stats                   bool
 	engine                  string
+	disk                    diskOptions // disk.go
 }
 
 // icountFlag accepts QEMU's spellings: -icount, -icount=shift=N (N ns
@@ -124,9 +125,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.debug, "d", "", "")
 	fs.BoolVar(&o.stats, "stats", false, "")
 	fs.StringVar(&o.engine, "engine", machine.DefaultEngine(), "")
+	o.disk.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			fmt.Fprint(stderr, usage)
+			fmt.Fprint(stderr, usage+diskUsage)
 			return nil, err
 		}
 		return nil, fmt.Errorf("%v (emu -h for help)", err)
@@ -136,8 +138,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			o.serialSet = true
 		}
 	})
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (disk images are not supported yet; use -kernel)", fs.Arg(0))
+	if err := o.disk.positional(fs.Args()); err != nil {
+		return nil, err
+	}
+	if err := o.disk.check(o.kernel); err != nil {
+		return nil, err
 	}
 	if o.kernel == "" && (o.initrd != "" || o.cmdline != "") {
 		return nil, errors.New("-initrd and -append need -kernel")
@@ -215,6 +220,11 @@ func boot(o *options, h hostIO) int {
 	if showVGA {
 		cfg.Display = con.displayOut()
 	}
+	disks, err := o.disk.open(&cfg)
+	if err != nil {
+		return fail(err)
+	}
+	defer disks.Close()
 	m, err := machine.New(cfg)
 	if err != nil {
 		return fail(err)
@@ -224,8 +234,10 @@ func boot(o *options, h hostIO) int {
 		if err := m.LoadLinux(kernel, initrd, o.cmdline); err != nil {
 			return fail(fmt.Errorf("-kernel %s: %w", o.kernel, err))
 		}
-	} else if err := m.LoadProgram(demo.Image()); err != nil {
-		return fail(err)
+	} else if cfg.BIOSImage == nil {
+		if err := m.LoadProgram(demo.Image()); err != nil {
+			return fail(err)
+		}
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

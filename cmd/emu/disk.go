@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"bt86/disk"
+	"bt86/machine"
+)
+
+// diskUsage is the part of the usage text for disks and firmware.
+const diskUsage = `
+Disks and firmware:
+  -hda/-hdb/-hdc/-hdd FILE  raw disk image as IDE primary master/slave,
+                    secondary master/slave (emu FILE is -hda FILE)
+  -snapshot         keep disk writes in memory: the image files are
+                    never written
+  -bios FILE        run a BIOS ROM image (SeaBIOS's bios.bin) from the
+                    reset vector instead of the direct loaders
+`
+
+// diskOptions are the disk and firmware flags.
+type diskOptions struct {
+	hd       [4]string
+	snapshot bool
+	bios     string
+}
+
+// register adds the flags to fs.
+func (d *diskOptions) register(fs *flag.FlagSet) {
+	for i, name := range []string{"hda", "hdb", "hdc", "hdd"} {
+		fs.StringVar(&d.hd[i], name, "", "")
+	}
+	fs.BoolVar(&d.snapshot, "snapshot", false, "")
+	fs.StringVar(&d.bios, "bios", "", "")
+}
+
+// positional takes QEMU's positional disk image (emu disk.img = -hda).
+func (d *diskOptions) positional(args []string) error {
+	switch {
+	case len(args) == 0:
+		return nil
+	case len(args) > 1:
+		return fmt.Errorf("unexpected argument %q (one disk image at most; use -hdb..-hdd for more)", args[1])
+	case d.hd[0] != "":
+		return fmt.Errorf("unexpected argument %q: -hda is already given", args[0])
+	}
+	d.hd[0] = args[0]
+	return nil
+}
+
+// any reports whether a disk is given.
+func (d *diskOptions) any() bool { return d.hd != [4]string{} }
+
+// check validates the flags against the boot source.
+func (d *diskOptions) check(kernel string) error {
+	switch {
+	case d.bios != "" && kernel != "":
+		return errors.New("-kernel and -bios cannot be combined: -kernel boots Linux directly, without firmware")
+	case d.any() && d.bios == "" && kernel == "":
+		return errors.New("booting a disk needs firmware: add -bios FILE (for example SeaBIOS's bios.bin), or boot Linux with -kernel")
+	}
+	return nil
+}
+
+// open reads the firmware and opens the disks into cfg. The returned
+// closer flushes and closes the disks.
+func (d *diskOptions) open(cfg *machine.Config) (io.Closer, error) {
+	if d.bios != "" {
+		img, err := readFile("-bios", d.bios)
+		if err != nil {
+			return nil, err
+		}
+		if err := machine.CheckFirmware(img); err != nil {
+			return nil, fmt.Errorf("-bios %s: %v", d.bios, err)
+		}
+		cfg.BIOSImage = img
+	}
+	var c diskCloser
+	for i, path := range d.hd {
+		if path == "" {
+			continue
+		}
+		img, err := disk.Open(path, disk.Options{Snapshot: d.snapshot})
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("-hd%c: %v", 'a'+i, err)
+		}
+		cfg.Disks[i] = img
+		c = append(c, img)
+	}
+	return c, nil
+}
+
+// diskCloser flushes and closes the open disks.
+type diskCloser []disk.Image
+
+func (c diskCloser) Close() error {
+	var first error
+	for _, img := range c {
+		if err := img.Flush(); err != nil && first == nil {
+			first = err
+		}
+		if err := img.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
