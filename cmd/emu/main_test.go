@@ -25,6 +25,13 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(kernel, bzImage(), 0o644))
 	bigInitrd := filepath.Join(dir, "big.img")
 	require.NoError(t, os.WriteFile(bigInitrd, make([]byte, 5<<20), 0o644))
+	bios := filepath.Join("testdata", "atawrite.bin") // a 64 KiB ROM
+	diskImg := filepath.Join(dir, "disk.img")
+	require.NoError(t, os.WriteFile(diskImg, make([]byte, 1<<20), 0o644))
+	emptyFile := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(emptyFile, nil, 0o644))
+	noRead := filepath.Join(dir, "noread.img")
+	require.NoError(t, os.WriteFile(noRead, make([]byte, 4096), 0o200))
 
 	for _, tc := range []struct {
 		name string
@@ -37,13 +44,28 @@ func TestBadInput(t *testing.T) {
 		{"initrd too large", []string{"-kernel", kernel, "-initrd", bigInitrd, "-m", "4"}, "initrd (5 MiB) does not fit in RAM (4 MiB)"},
 		{"memory too small", []string{"-m", "1"}, "bt86: memory size 1 MiB out of range: use 2 to 3072 MiB"},
 		{"memory too large", []string{"-m", "5000"}, "out of range"},
-		{"unknown flag", []string{"-hda", "disk.img"}, "bt86: flag provided but not defined: -hda (emu -h for help)"},
-		{"stray argument", []string{"disk.img"}, `unexpected argument "disk.img"`},
+		{"unknown flag", []string{"-fda", "floppy.img"}, "bt86: flag provided but not defined: -fda (emu -h for help)"},
+		{"disk without firmware", []string{"disk.img"}, "booting a disk needs firmware: add -bios FILE"},
+		{"two disk arguments", []string{"-bios", bios, diskImg, diskImg}, `unexpected argument "` + diskImg + `" (one disk image at most`},
+		{"disk argument and -hda", []string{"-bios", bios, "-hda", diskImg, diskImg}, "-hda is already given"},
+		{"missing disk", []string{"-bios", bios, "-hda", filepath.Join(dir, "nope.img")}, "bt86: -hda: " + filepath.Join(dir, "nope.img") + ": no such file or directory"},
+		{"missing disk argument", []string{"-bios", bios, filepath.Join(dir, "nope.img")}, "bt86: -hda: " + filepath.Join(dir, "nope.img") + ": no such file or directory"},
+		{"empty disk", []string{"-bios", bios, "-hdb", emptyFile}, "bt86: -hdb: " + emptyFile + ": disk image is empty"},
+		{"disk is a directory", []string{"-bios", bios, "-hdc", dir}, "bt86: -hdc: " + dir + ": is a directory"},
+		{"unreadable disk", []string{"-bios", bios, "-hdd", noRead}, "bt86: -hdd: " + noRead + ": permission denied"},
+		{"missing bios", []string{"-bios", filepath.Join(dir, "nope.bin")}, "bt86: -bios " + filepath.Join(dir, "nope.bin") + ": no such file or directory"},
+		{"empty bios", []string{"-bios", emptyFile}, "bt86: -bios " + emptyFile + ": firmware image is empty"},
+		{"bios of wrong size", []string{"-bios", notKernel}, "bt86: -bios " + notKernel + ": firmware image is 1300 bytes: want a multiple of 64 KiB"},
+		{"bios is a directory", []string{"-bios", dir}, "bt86: -bios " + dir + ": is a directory"},
+		{"kernel and bios", []string{"-bios", bios, "-kernel", kernel}, "-kernel and -bios cannot be combined"},
 		{"initrd without kernel", []string{"-initrd", bigInitrd}, "-initrd and -append need -kernel"},
 		{"bad serial", []string{"-serial", "tcp:1234"}, `-serial "tcp:1234": want stdio, none or file:PATH`},
 		{"bad icount", []string{"-icount=shift=x"}, "invalid boolean value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "unreadable disk" && os.Geteuid() == 0 {
+				t.Skip("root reads any file")
+			}
 			code, stdout, stderr := emu(tc.args...)
 			require.Equal(t, exitUsage, code, "stderr: %s", stderr)
 			require.Empty(t, stdout)

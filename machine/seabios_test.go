@@ -1,0 +1,165 @@
+package machine
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"bt86/disk"
+)
+
+// makeDisk builds the SYSLINUX disk image with scripts/mkdisk.sh, or
+// skips the test when the guest files or the Debian tools are missing.
+func makeDisk(t *testing.T) string {
+	dir := guestDir()
+	for _, f := range []string{"vmlinuz", "initrd.img", "seabios/bios.bin"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Skipf("guest file missing (%v): run scripts/setup.sh", err)
+		}
+	}
+	for _, tool := range []string{"syslinux", "mcopy", "mkfs.fat"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed: run scripts/setup.sh", tool)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "disk.img")
+	cmd := exec.Command("bash", filepath.Join("..", "scripts", "mkdisk.sh"), out,
+		filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"))
+	b, err := cmd.CombinedOutput()
+	require.NoError(t, err, "mkdisk.sh: %s", b)
+	return out
+}
+
+// TestSeaBIOSDiskBoot boots the SYSLINUX disk image of scripts/mkdisk.sh
+// with Debian's SeaBIOS under every engine: firmware POST, the IDE disk
+// through INT 13h, SYSLINUX, Linux's real-mode entry, the busybox shell;
+// then the checks of TestLinuxBoot. The disk is opened with Snapshot,
+// and its checksum must not change. One boot per engine: minutes.
+func TestSeaBIOSDiskBoot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots Linux through SeaBIOS: minutes on the interpreter")
+	}
+	path := makeDisk(t)
+	bios, err := os.ReadFile(filepath.Join(guestDir(), "seabios", "bios.bin"))
+	require.NoError(t, err)
+	orig, err := os.ReadFile(path)
+	require.NoError(t, err)
+	sum := sha256.Sum256(orig)
+	for _, engine := range Engines() {
+		t.Run(engine, func(t *testing.T) {
+			img, err := disk.Open(path, disk.Options{Snapshot: true})
+			require.NoError(t, err)
+			defer img.Close()
+			seabiosBoot(t, engine, bios, img)
+			after, err := os.ReadFile(path)
+			require.NoError(t, err)
+			require.Equal(t, sum, sha256.Sum256(after), "a snapshot boot wrote the image")
+		})
+	}
+}
+
+func seabiosBoot(t *testing.T, engine string, bios []byte, img disk.Image) {
+	con, fw := newConsole(), newConsole()
+	var serial io.Writer = con
+	if p := os.Getenv("BT86_SERIAL_LOG"); p != "" {
+		f, err := os.Create(p)
+		require.NoError(t, err)
+		defer f.Close()
+		serial = io.MultiWriter(con, f)
+	}
+	m, err := New(Config{MemoryMiB: 256, Serial: serial, Debugcon: fw, Deterministic: true, Engine: engine,
+		BIOSImage: bios, Disks: [4]disk.Image{PrimaryMaster: img}})
+	require.NoError(t, err)
+	defer m.Close()
+
+	limit := 40 * time.Minute
+	if dl, ok := t.Deadline(); ok {
+		limit = min(limit, time.Until(dl)-20*time.Second)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	var res Result
+	var runErr error
+	done := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(done)
+		res, runErr = m.Run(ctx)
+		cancel()
+	}()
+	defer func() { cancel(); <-done }()
+	fail := func(format string, args ...any) {
+		cancel()
+		<-done
+		t.Fatalf("%s\nrun: %v %v (%s) after %d instructions\nSeaBIOS log tail:\n%s\nserial tail:\n%s",
+			fmt.Sprintf(format, args...), res.Reason, runErr, res, res.Instructions, fw.tail(1500), con.tail(3000))
+	}
+
+	steps := []string{"SYSLINUX", "Loading /VMLINUZ... ok", "Loading /INITRD.IMG...ok", "Linux version", "BT86-INIT-READY", "~ # "}
+	pos := 0
+	for _, s := range steps {
+		if pos, err = con.waitFor(ctx, pos, s); err != nil {
+			fail("%v", err)
+		}
+	}
+	prompt := time.Since(start)
+	fwlog := fw.String()
+	require.Contains(t, fwlog, "ata0-0: BT86 HARDDISK ATA-6 Hard-Disk (32 MiBytes)")
+	require.Contains(t, fwlog, "Booting from Hard Disk...")
+	fmt.Printf("seabios-boot(%s): shell prompt after %.1f s (host time, deterministic mode, power-on to prompt)\n",
+		engine, prompt.Seconds())
+
+	for _, c := range linuxShellChecks {
+		m.SendSerial([]byte(c.cmd + "\n"))
+		end, err := con.waitFor(ctx, pos, "\n~ # ")
+		if err != nil {
+			fail("%s: %v", c.cmd, err)
+		}
+		out := con.String()[pos:end]
+		pos = end
+		for _, w := range c.want {
+			require.Contains(t, out, w, "output of %s", c.cmd)
+		}
+	}
+	m.SendSerial([]byte("poweroff -f\n"))
+	select {
+	case <-done:
+	case <-ctx.Done():
+		<-done
+	}
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		fail("run: %v", runErr)
+	}
+	require.Equal(t, ReasonPowerOff, res.Reason, "serial tail:\n%s", con.tail(2000))
+	log := con.String()
+	for _, bad := range []string{"Oops", "BUG:", "Call Trace:", "WARNING:", "Kernel panic",
+		"tsc: Unable to calibrate", "Marking TSC unstable", "Unknown CPU"} {
+		require.NotContains(t, log, bad)
+	}
+	require.Contains(t, log, "tsc: Detected")
+	// The firmware's memory map reached the kernel.
+	require.Contains(t, log, "BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] usable")
+	fmt.Printf("seabios-boot(%s): powered off after %.1f s, %d instructions, %.1f MIPS\n",
+		engine, time.Since(start).Seconds(), res.Instructions, res.MIPS())
+}
+
+// linuxShellChecks are TestLinuxBoot's shell commands and the output they
+// must give.
+var linuxShellChecks = []struct {
+	cmd  string
+	want []string
+}{
+	{"uname -a", []string{"Linux (none) 6.1.0-50-686 #1 SMP PREEMPT_DYNAMIC Debian 6.1.176-1", "i686 GNU/Linux"}},
+	{"cat /proc/cpuinfo", []string{"vendor_id\t: GenuineIntel", "cpu family\t: 6", "model\t\t: 6", "flags\t\t: fpu vme de pse tsc msr pae cx8 sep mtrr pge cmov"}},
+	{"ls /", []string{"bin", "dev", "init", "proc", "sys"}},
+	{"dd if=/dev/zero bs=1M count=16 | md5sum", []string{"16+0 records out", "2c7ab85a893283e98c931e9511add182  -"}},
+}
