@@ -118,7 +118,7 @@ func seabiosBoot(t *testing.T, engine string, bios []byte, img disk.Image) {
 	fmt.Printf("seabios-boot(%s): shell prompt after %.1f s (host time, deterministic mode, power-on to prompt)\n",
 		engine, prompt.Seconds())
 
-	for _, c := range linuxShellChecks {
+	for _, c := range linuxShellChecks() {
 		m.SendSerial([]byte(c.cmd + "\n"))
 		end, err := con.waitFor(ctx, pos, "\n~ # ")
 		if err != nil {
@@ -154,12 +154,17 @@ func seabiosBoot(t *testing.T, engine string, bios []byte, img disk.Image) {
 
 // linuxShellChecks are TestLinuxBoot's shell commands and the output they
 // must give.
-var linuxShellChecks = []struct {
+func linuxShellChecks() []struct {
 	cmd  string
 	want []string
-}{
-	{"uname -a", []string{"Linux (none) 6.1.0-50-686 #1 SMP PREEMPT_DYNAMIC Debian 6.1.176-1", "i686 GNU/Linux"}},
-	{"cat /proc/cpuinfo", []string{"vendor_id\t: GenuineIntel", "cpu family\t: 6", "model\t\t: 6", "flags\t\t: fpu vme de pse tsc msr pae cx8 sep mtrr pge cmov"}},
-	{"ls /", []string{"bin", "dev", "init", "proc", "sys"}},
-	{"dd if=/dev/zero bs=1M count=16 | md5sum", []string{"16+0 records out", "2c7ab85a893283e98c931e9511add182  -"}},
+} {
+	return []struct {
+		cmd  string
+		want []string
+	}{
+		{"uname -a", []string{"Linux (none) 6.1.0-50-686 #1 SMP PREEMPT_DYNAMIC Debian 6.1.176-1", "i686 GNU/Linux"}},
+		{"cat /proc/cpuinfo", []string{"vendor_id\t: GenuineIntel", "cpu family\t: 6", "model\t\t: 6", "flags\t\t: fpu vme de pse tsc msr pae cx8 sep mtrr pge cmov"}},
+		{"ls /", []string{"bin", "dev", "init", "proc", "sys"}},
+		{"dd if=/dev/zero bs=1M count=16 | md5sum", []string{"16+0 records out", "2c7ab85a893283e98c931e9511add182  -"}},
+	}
 }
