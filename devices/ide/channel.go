@@ -39,11 +39,12 @@ type driveMedia struct {
 	sectors int64
 	// Default CHS geometry reported by IDENTIFY.
 	cyls, heads, spt int
+	cd               bool // an ATAPI CD-ROM drive (sectors are 2048 bytes)
 }
 
 // geometry derives the sector count and default CHS geometry.
 func (d *driveMedia) geometry() {
-	d.sectors, d.cyls, d.heads, d.spt = 0, 0, 0, 0
+	d.sectors, d.cyls, d.heads, d.spt, d.cd = 0, 0, 0, 0, false
 	if d.disk == nil {
 		return
 	}
@@ -193,6 +194,9 @@ func (ch *Channel) resetDrive(i int) {
 		return
 	}
 	d.Status = StatusDRDY | StatusDSC
+	if dr.cd {
+		d.LBAMid[0], d.LBAHigh[0] = 0x14, 0xEB
+	}
 }
 
 // raise signals INTRQ.
@@ -217,7 +221,7 @@ func (ch *Channel) updateIRQ() {
 // readData reads the data port: the next word (or dword) of a PIO read.
 func (ch *Channel) readData(size uint8) uint32 {
 	d := ch.cur()
-	if d.Op != opRead || !ch.present(ch.s.Unit) {
+	if (d.Op != opRead && d.Op != opATAPIIn) || !ch.present(ch.s.Unit) {
 		return 0xFFFFFFFF
 	}
 	n := 2
@@ -230,7 +234,11 @@ func (ch *Channel) readData(size uint8) uint32 {
 		d.Pos++
 	}
 	if d.Pos >= d.End {
-		ch.blockDone()
+		if d.Op == opATAPIIn {
+			ch.atapiBlockDone(d)
+		} else {
+			ch.blockDone()
+		}
 	}
 	return v
 }
@@ -238,7 +246,7 @@ func (ch *Channel) readData(size uint8) uint32 {
 // writeData takes the next word (or dword) of a PIO write.
 func (ch *Channel) writeData(size uint8, v uint32) {
 	d := ch.cur()
-	if d.Op != opWrite || !ch.present(ch.s.Unit) {
+	if (d.Op != opWrite && d.Op != opPacket) || !ch.present(ch.s.Unit) {
 		return
 	}
 	n := 2
@@ -250,6 +258,10 @@ func (ch *Channel) writeData(size uint8, v uint32) {
 		d.Pos++
 	}
 	if d.Pos >= d.End {
-		ch.blockDone()
+		if d.Op == opPacket {
+			ch.packet(d)
+		} else {
+			ch.blockDone()
+		}
 	}
 }

@@ -50,6 +50,10 @@ func (ch *Channel) command(cmd uint8) {
 	d.Op = opNone
 	d.Error = 0
 	d.Status = StatusDRDY | StatusDSC
+	if ch.drives[unit].cd {
+		ch.atapiCommand(d, cmd)
+		return
+	}
 
 	switch cmd {
 	case CmdIdentify:

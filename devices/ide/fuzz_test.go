@@ -21,7 +21,7 @@ func FuzzPorts(f *testing.F) {
 		if err := c.SetDisk(0, 0, d); err != nil {
 			t.Fatal(err)
 		}
-		if err := c.SetDisk(1, 1, &memDisk{b: make([]byte, 3*SectorSize+100)}); err != nil {
+		if err := c.SetCDROM(1, 1, &memDisk{b: make([]byte, 3*CDSectorSize+100)}); err != nil {
 			t.Fatal(err)
 		}
 		ports := []uint16{PrimaryCmd, PrimaryCtl, SecondaryCmd, SecondaryCtl}

@@ -163,6 +163,14 @@ type DriveState struct {
 	Block     int   // sectors per DRQ block of the command
 	Pos, End  int   // data buffer position and end, in bytes
 	Buf       [MaxMultiple * SectorSize]byte
+
+	// ATAPI: the byte count limit of the current packet command,
+	// whether its data come from Buf (a reply) or the medium (LBA and
+	// Remaining are then byte offsets), and the sense data (key, ASC,
+	// ASCQ) REQUEST SENSE reports.
+	ByteLimit   int
+	XferFromBuf bool
+	Sense       [3]uint8
 }
 
 // State returns a copy of channel i's state.
