@@ -75,6 +75,10 @@ type Config struct {
 	// PrimarySlave, SecondaryMaster, SecondarySlave (nil: absent). The
 	// caller opens and closes them (disk.Open).
 	Disks [4]disk.Image
+	// CDROM, if set, is the medium (an ISO image) of an ATAPI CD-ROM
+	// drive at the secondary master position (QEMU's -cdrom), which
+	// Disks[SecondaryMaster] must then leave empty.
+	CDROM disk.Image
 	// BIOSImage, if set, is a firmware ROM (SeaBIOS's bios.bin): it is
 	// mapped below 4 GiB and its last 128 KiB below 1 MiB, and the CPU
 	// starts at the reset vector F000:FFF0 at power-on and on every

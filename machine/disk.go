@@ -1,6 +1,8 @@
 package machine
 
 import (
+	"errors"
+
 	"bt86/devices/cmos"
 	"bt86/devices/ide"
 	"bt86/devices/pci"
@@ -36,6 +38,14 @@ func (m *Machine) wireDisks() error {
 		if i < 2 {
 			sectors := d.Size() / ide.SectorSize
 			geo[i] = cmos.Disk{Cylinders: int(min(max(sectors/(16*63), 1), 16383)), Heads: 16, Sectors: 63}
+		}
+	}
+	if cd := m.cfg.CDROM; cd != nil {
+		if m.cfg.Disks[SecondaryMaster] != nil {
+			return errors.New("the CD-ROM drive is the secondary master: Disks[SecondaryMaster] must be empty")
+		}
+		if err := m.disk.ide.SetCDROM(1, 0, cd); err != nil {
+			return err
 		}
 	}
 	m.rtc.Configure(cmos.Config{LowMem: uint64(len(m.ram)), FPU: true, PS2Mouse: true, Disks: geo})

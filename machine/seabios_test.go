@@ -168,3 +168,61 @@ func linuxShellChecks() []struct {
 		{"dd if=/dev/zero bs=1M count=16 | md5sum", []string{"16+0 records out", "2c7ab85a893283e98c931e9511add182  -"}},
 	}
 }
+
+// TestSeaBIOSCDBoot boots the El Torito CD image of scripts/mkiso.sh
+// (ISOLINUX) from the ATAPI CD-ROM drive with SeaBIOS, until the kernel
+// that ISOLINUX read from the CD prints its banner.
+func TestSeaBIOSCDBoot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots SeaBIOS and ISOLINUX: a minute on the interpreter")
+	}
+	dir := guestDir()
+	for _, f := range []string{"vmlinuz", "initrd.img", "seabios/bios.bin"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Skipf("guest file missing (%v): run scripts/setup.sh", err)
+		}
+	}
+	if _, err := exec.LookPath("xorriso"); err != nil {
+		t.Skip("xorriso not installed: run scripts/setup.sh")
+	}
+	if _, err := os.Stat("/usr/lib/ISOLINUX/isolinux.bin"); err != nil {
+		t.Skip("isolinux not installed: run scripts/setup.sh")
+	}
+	iso := filepath.Join(t.TempDir(), "cd.iso")
+	b, err := exec.Command("bash", filepath.Join("..", "scripts", "mkiso.sh"), iso,
+		filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img")).CombinedOutput()
+	require.NoError(t, err, "mkiso.sh: %s", b)
+	bios, err := os.ReadFile(filepath.Join(dir, "seabios", "bios.bin"))
+	require.NoError(t, err)
+	for _, engine := range Engines() {
+		t.Run(engine, func(t *testing.T) {
+			cd, err := disk.Open(iso, disk.Options{ReadOnly: true})
+			require.NoError(t, err)
+			defer cd.Close()
+			con, fw := newConsole(), newConsole()
+			m, err := New(Config{MemoryMiB: 256, Serial: con, Debugcon: fw, Deterministic: true, Engine: engine,
+				BIOSImage: bios, CDROM: cd})
+			require.NoError(t, err)
+			defer m.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+			defer cancel()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = m.Run(ctx)
+			}()
+			pos := 0
+			for _, s := range []string{"ISOLINUX", "Loading /vmlinuz... ok", "Loading /initrd.img...ok", "Linux version 6.1.0"} {
+				if pos, err = con.waitFor(ctx, pos, s); err != nil {
+					cancel()
+					<-done
+					t.Fatalf("%v\nSeaBIOS log tail:\n%s\nserial tail:\n%s", err, fw.tail(1500), con.tail(2000))
+				}
+			}
+			cancel()
+			<-done
+			require.Contains(t, fw.String(), "DVD/CD [ata1-0: BT86 CD-ROM ATAPI-4 DVD/CD]")
+			require.Contains(t, fw.String(), "Booting from DVD/CD...")
+		})
+	}
+}

@@ -15,6 +15,8 @@ const diskUsage = `
 Disks and firmware:
   -hda/-hdb/-hdc/-hdd FILE  raw disk image as IDE primary master/slave,
                     secondary master/slave (emu FILE is -hda FILE)
+  -cdrom FILE       ISO image in an ATAPI CD-ROM drive (secondary master);
+                    with no hard disk, the firmware boots it (El Torito)
   -snapshot         keep disk writes in memory: the image files are
                     never written
   -bios FILE        run a BIOS ROM image (SeaBIOS's bios.bin) from the
@@ -24,6 +26,7 @@ Disks and firmware:
 // diskOptions are the disk and firmware flags.
 type diskOptions struct {
 	hd       [4]string
+	cdrom    string
 	snapshot bool
 	bios     string
 }
@@ -33,6 +36,7 @@ func (d *diskOptions) register(fs *flag.FlagSet) {
 	for i, name := range []string{"hda", "hdb", "hdc", "hdd"} {
 		fs.StringVar(&d.hd[i], name, "", "")
 	}
+	fs.StringVar(&d.cdrom, "cdrom", "", "")
 	fs.BoolVar(&d.snapshot, "snapshot", false, "")
 	fs.StringVar(&d.bios, "bios", "", "")
 }
@@ -52,11 +56,13 @@ func (d *diskOptions) positional(args []string) error {
 }
 
 // any reports whether a disk is given.
-func (d *diskOptions) any() bool { return d.hd != [4]string{} }
+func (d *diskOptions) any() bool { return d.hd != [4]string{} || d.cdrom != "" }
 
 // check validates the flags against the boot source.
 func (d *diskOptions) check(kernel string) error {
 	switch {
+	case d.cdrom != "" && d.hd[2] != "":
+		return errors.New("-hdc and -cdrom are both the secondary master: use one")
 	case d.bios != "" && kernel != "":
 		return errors.New("-kernel and -bios cannot be combined: -kernel boots Linux directly, without firmware")
 	case d.any() && d.bios == "" && kernel == "":
@@ -89,6 +95,19 @@ func (d *diskOptions) open(cfg *machine.Config) (io.Closer, error) {
 			return nil, fmt.Errorf("-hd%c: %v", 'a'+i, err)
 		}
 		cfg.Disks[i] = img
+		c = append(c, img)
+	}
+	if d.cdrom != "" {
+		img, err := disk.Open(d.cdrom, disk.Options{ReadOnly: true})
+		if err == nil && img.Size() < 2048 {
+			img.Close()
+			err = fmt.Errorf("%s: CD image is %d bytes, less than one 2048-byte sector", d.cdrom, img.Size())
+		}
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("-cdrom: %v", err)
+		}
+		cfg.CDROM = img
 		c = append(c, img)
 	}
 	return c, nil

@@ -1,6 +1,9 @@
 package ide
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // CDSectorSize is the sector size of a CD-ROM medium.
 const CDSectorSize = 2048
@@ -47,6 +50,9 @@ const (
 // SetCDROM attaches an ATAPI CD-ROM drive holding medium (an ISO image of
 // 2048-byte sectors, read only) as drive unit of channel ch.
 func (c *Controller) SetCDROM(ch, unit int, medium Disk) error {
+	if medium != nil && medium.Size() < CDSectorSize {
+		return fmt.Errorf("ide: CD image of %d bytes is smaller than a %d-byte sector", medium.Size(), CDSectorSize)
+	}
 	if err := c.SetDisk(ch, unit, medium); err != nil {
 		return err
 	}

@@ -13,7 +13,15 @@
 //     MODE, SET FEATURES, INITIALIZE DEVICE PARAMETERS, READ NATIVE MAX
 //     ADDRESS (EXT), EXECUTE DEVICE DIAGNOSTIC, and the power, seek and
 //     recalibrate commands, which complete at once. Other commands abort
-//     (ERR with ABRT), ATAPI commands included.
+//     (ERR with ABRT).
+//   - SetCDROM makes a drive an ATAPI CD-ROM (2048-byte sectors, read
+//     only, medium always present): IDENTIFY PACKET DEVICE, DEVICE RESET,
+//     and PACKET (PIO) with TEST UNIT READY, REQUEST SENSE, INQUIRY,
+//     START STOP UNIT, PREVENT ALLOW, READ CAPACITY, READ(10), READ(12)
+//     and READ TOC format 0; others end in CHECK CONDITION (ILLEGAL
+//     REQUEST) with sense data. Data blocks honour the byte count limit,
+//     the interrupt reason is in the sector count register, and IDENTIFY
+//     DEVICE aborts leaving the ATAPI signature (0x14, 0xEB).
 //   - Transfers complete instantly: BSY is never seen. A PIO read fills
 //     the buffer and sets DRQ with an interrupt per block; a PIO write
 //     asks for a block with DRQ and writes it to the Disk as soon as its
