@@ -221,7 +221,7 @@ func TestSeaBIOSCDBoot(t *testing.T) {
 			}
 			cancel()
 			<-done
-			require.Contains(t, fw.String(), "DVD/CD [ata1-0: BT86 CD-ROM ATAPI-4 DVD/CD]")
+			require.Contains(t, fw.String(), "DVD/CD [ata1-0: BT86 CD-ROM ATAPI-6 DVD/CD]")
 			require.Contains(t, fw.String(), "Booting from DVD/CD...")
 		})
 	}
