@@ -84,6 +84,10 @@ type Config struct {
 	// starts at the reset vector F000:FFF0 at power-on and on every
 	// reset, instead of a direct loader (see firmware.go).
 	BIOSImage []byte
+	// VGABIOS, if set with BIOSImage, is a VGA option ROM (SeaVGABIOS's
+	// vgabios-isavga.bin) that the firmware finds as fw_cfg file
+	// "vgaroms/vgabios.bin" and runs, giving INT 10h and a text screen.
+	VGABIOS []byte
 
 	// NoReboot makes a guest reset request (keyboard controller, port
 	// 0x92, port 0xCF9) end Run with ReasonReset instead of rebooting.

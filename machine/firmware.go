@@ -2,8 +2,11 @@ package machine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"bt86/devices/fwcfg"
 )
 
 // Firmware image limits: a multiple of 64 KiB, at most 8 MiB (QEMU's
@@ -43,6 +46,9 @@ func CheckFirmware(img []byte) error {
 func (m *Machine) mapFirmware() error {
 	img := m.cfg.BIOSImage
 	if img == nil {
+		if m.cfg.VGABIOS != nil {
+			return errors.New("a VGA BIOS (Config.VGABIOS) needs firmware (Config.BIOSImage) to run it")
+		}
 		return nil
 	}
 	if err := CheckFirmware(img); err != nil {
@@ -57,7 +63,41 @@ func (m *Machine) mapFirmware() error {
 	if err := m.bus.MapPorts("debugcon-0x402", debugconFirmwarePort, debugconFirmwarePort, firmwareDebugcon{m}); err != nil {
 		return err
 	}
+	if m.cfg.VGABIOS != nil {
+		return m.wireFwCfg()
+	}
 	return nil
+}
+
+// wireFwCfg maps QEMU's fw_cfg device with the VGA BIOS as
+// "vgaroms/vgabios.bin", and the entries SeaBIOS reads once fw_cfg is
+// present, with QEMU's values for one CPU: CPU counts, the RAM size, the
+// IRQ0 override flag and no boot menu.
+func (m *Machine) wireFwCfg() error {
+	rom := m.cfg.VGABIOS
+	if len(rom) < 512 || rom[0] != 0x55 || rom[1] != 0xAA {
+		return errors.New("VGA BIOS image is not an option ROM (no 0x55 0xAA signature)")
+	}
+	d := fwcfg.New()
+	le16 := func(v uint16) []byte { return binary.LittleEndian.AppendUint16(nil, v) }
+	for _, e := range []struct {
+		key  uint16
+		data []byte
+	}{
+		{fwcfg.KeyNbCPUs, le16(1)},
+		{fwcfg.KeyMaxCPUs, le16(1)},
+		{fwcfg.KeyRAMSize, binary.LittleEndian.AppendUint64(nil, uint64(len(m.ram)))},
+		{fwcfg.KeyIRQ0Override, []byte{1}},
+		{fwcfg.KeyBootMenu, le16(0)},
+	} {
+		if err := d.SetEntry(e.key, e.data); err != nil {
+			return err
+		}
+	}
+	if err := d.AddFile("vgaroms/vgabios.bin", rom); err != nil {
+		return err
+	}
+	return d.Attach(m.bus)
 }
 
 // bootFirmware is the power-on (and reset) path with firmware: the low

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,6 +224,51 @@ func TestSeaBIOSCDBoot(t *testing.T) {
 			<-done
 			require.Contains(t, fw.String(), "DVD/CD [ata1-0: BT86 CD-ROM ATAPI-6 DVD/CD]")
 			require.Contains(t, fw.String(), "Booting from DVD/CD...")
+		})
+	}
+}
+
+// TestSeaBIOSVGA runs SeaBIOS with SeaVGABIOS handed over fw_cfg
+// (Config.VGABIOS) and checks the VGA text screen: the firmware's banner
+// and SYSLINUX's output through INT 10h, up to the kernel load.
+func TestSeaBIOSVGA(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots SeaBIOS: tens of seconds on the interpreter")
+	}
+	path := makeDisk(t)
+	bios, err := os.ReadFile(filepath.Join(guestDir(), "seabios", "bios.bin"))
+	require.NoError(t, err)
+	vga, err := os.ReadFile(filepath.Join(guestDir(), "seabios", "vgabios-isavga.bin"))
+	if err != nil {
+		t.Skipf("SeaVGABIOS missing (%v): run scripts/setup.sh", err)
+	}
+	for _, engine := range Engines() {
+		t.Run(engine, func(t *testing.T) {
+			img, err := disk.Open(path, disk.Options{Snapshot: true})
+			require.NoError(t, err)
+			defer img.Close()
+			con, fw := newConsole(), newConsole()
+			m, err := New(Config{MemoryMiB: 64, Serial: con, Debugcon: fw, Deterministic: true, Engine: engine,
+				BIOSImage: bios, VGABIOS: vga, Disks: [4]disk.Image{PrimaryMaster: img}})
+			require.NoError(t, err)
+			defer m.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+			defer cancel()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = m.Run(ctx)
+			}()
+			_, err = con.waitFor(ctx, 0, "Loading /VMLINUZ")
+			cancel()
+			<-done
+			require.NoError(t, err, "SeaBIOS log tail:\n%s", fw.tail(1500))
+			require.Contains(t, fw.String(), "Found QEMU fw_cfg")
+			require.Contains(t, fw.String(), "Start SeaVGABIOS")
+			screen := strings.Join(m.VGA().Text(), "\n")
+			for _, want := range []string{"SeaBIOS (version 1.16.2", "Booting from Hard Disk...", "SYSLINUX 6.04", "Loading /VMLINUZ"} {
+				require.Contains(t, screen, want, "screen:\n%s", screen)
+			}
 		})
 	}
 }

@@ -21,6 +21,8 @@ Disks and firmware:
                     never written
   -bios FILE        run a BIOS ROM image (SeaBIOS's bios.bin) from the
                     reset vector instead of the direct loaders
+  -vgabios FILE     VGA option ROM for -bios, handed over QEMU's fw_cfg
+                    (SeaBIOS's vgabios-isavga.bin: a VGA text screen)
 `
 
 // diskOptions are the disk and firmware flags.
@@ -29,6 +31,7 @@ type diskOptions struct {
 	cdrom    string
 	snapshot bool
 	bios     string
+	vgabios  string
 }
 
 // register adds the flags to fs.
@@ -39,6 +42,7 @@ func (d *diskOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.cdrom, "cdrom", "", "")
 	fs.BoolVar(&d.snapshot, "snapshot", false, "")
 	fs.StringVar(&d.bios, "bios", "", "")
+	fs.StringVar(&d.vgabios, "vgabios", "", "")
 }
 
 // positional takes QEMU's positional disk image (emu disk.img = -hda).
@@ -65,6 +69,8 @@ func (d *diskOptions) check(kernel string) error {
 		return errors.New("-hdc and -cdrom are both the secondary master: use one")
 	case d.bios != "" && kernel != "":
 		return errors.New("-kernel and -bios cannot be combined: -kernel boots Linux directly, without firmware")
+	case d.vgabios != "" && d.bios == "":
+		return errors.New("-vgabios needs -bios: the firmware runs the VGA BIOS")
 	case d.any() && d.bios == "" && kernel == "":
 		return errors.New("booting a disk needs firmware: add -bios FILE (for example SeaBIOS's bios.bin), or boot Linux with -kernel")
 	}
@@ -83,6 +89,16 @@ func (d *diskOptions) open(cfg *machine.Config) (io.Closer, error) {
 			return nil, fmt.Errorf("-bios %s: %v", d.bios, err)
 		}
 		cfg.BIOSImage = img
+	}
+	if d.vgabios != "" {
+		img, err := readFile("-vgabios", d.vgabios)
+		if err != nil {
+			return nil, err
+		}
+		if len(img) < 512 || img[0] != 0x55 || img[1] != 0xAA {
+			return nil, fmt.Errorf("-vgabios %s: not an option ROM (no 0x55 0xAA signature)", d.vgabios)
+		}
+		cfg.VGABIOS = img
 	}
 	var c diskCloser
 	for i, path := range d.hd {
