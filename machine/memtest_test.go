@@ -14,9 +14,10 @@ import (
 
 // TestMemtest86 starts Debian's memtest86+ (memtest86+ia32.bin) with the
 // Linux boot protocol loader, as `emu -kernel` does, and waits for its
-// first pass to complete without errors, on the serial console (its
-// screen is mirrored there with console=ttyS0) and on the VGA text
-// screen. 16 MiB keep the pass short; still minutes per engine.
+// first pass to complete without errors: the pass counter reaches 1 with
+// no error counted on the serial console (memtest mirrors its screen there
+// with console=ttyS0), and the VGA text screen shows the pass-completed
+// notice. 16 MiB keep the pass short; still minutes per engine.
 func TestMemtest86(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a memtest86+ pass: minutes on the interpreter")
@@ -46,14 +47,14 @@ func TestMemtest86(t *testing.T) {
 				defer close(done)
 				res, runErr = m.Run(ctx)
 			}()
-			_, err = con.waitFor(ctx, 0, "** Pass completed, no errors **")
+			_, err = con.waitFor(ctx, 0, "Pass:  1        Errors: 0")
 			cancel()
 			<-done
 			require.NoError(t, err, "run: %v %v (%s)\nserial tail:\n%s", res.Reason, runErr, res, con.tail(2000))
 			require.NoError(t, runErr)
 			out := con.String()
 			require.Contains(t, out, "Memtest86+")
-			require.NotContains(t, out, "Errors: 1")
+			require.NotRegexp(t, `Errors: [1-9]`, out)
 			for _, test := range []string{"#0  [Address test, walking ones, no cache]", "#3  [Moving inversions, 1s & 0s]",
 				"#5  [Moving inversions, random pattern]", "#7  [Block move]", "#8  [Random number sequence]", "#9  [Modulo 20, random pattern]"} {
 				require.Contains(t, out, test)
