@@ -90,7 +90,7 @@ func (f *icountFlag) Set(s string) error {
 
 const usage = `usage: emu [options]
 
-With no -kernel, emu boots its built-in demo guest.
+With no -kernel and no -bios, emu boots its built-in demo guest.
 
   -kernel FILE      boot a Linux bzImage directly (32-bit boot protocol)
   -initrd FILE      initramfs for the kernel
