@@ -17,7 +17,10 @@ import (
 // first pass to complete without errors: the pass counter reaches 1 with
 // no error counted on the serial console (memtest mirrors its screen there
 // with console=ttyS0), and the VGA text screen shows the pass-completed
-// notice. 16 MiB keep the pass short; still minutes per engine.
+// notice. 16 MiB keep the pass short; still minutes per engine. The
+// virtual CPU runs at 31.25 MIPS (32 ns per instruction, emu
+// -icount=shift=5): at the default 1 ns, memtest86+ stays in its first
+// test for billions of instructions (seen, not yet explained).
 func TestMemtest86(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a memtest86+ pass: minutes on the interpreter")
@@ -29,7 +32,7 @@ func TestMemtest86(t *testing.T) {
 	for _, engine := range Engines() {
 		t.Run(engine, func(t *testing.T) {
 			con := newConsole()
-			m, err := New(Config{MemoryMiB: 16, Serial: con, Deterministic: true, Engine: engine})
+			m, err := New(Config{MemoryMiB: 16, Serial: con, Deterministic: true, NsPerInstruction: 32, Engine: engine})
 			require.NoError(t, err)
 			defer m.Close()
 			require.NoError(t, m.LoadLinux(img, nil, "console=ttyS0,115200"))
