@@ -27,6 +27,9 @@ func (m *Machine) LoadLinux(kernel, initrd []byte, cmdline string) error {
 	if m.closed {
 		return ErrClosed
 	}
+	if m.Firmware() {
+		return errFirmwareLoader
+	}
 	if len(kernel) == 0 {
 		return errors.New("kernel image is empty")
 	}
@@ -76,6 +79,9 @@ func (m *Machine) enterLinux(plan *bootparam.Plan) error {
 func (m *Machine) LoadProgram(image []byte) error {
 	if m.closed {
 		return ErrClosed
+	}
+	if m.Firmware() {
+		return errFirmwareLoader
 	}
 	if len(image) == 0 {
 		return errors.New("program image is empty")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bt86/clock"
+	"bt86/disk"
 )
 
 // Memory size limits. Below 2 MiB nothing useful fits (the first MiB is
@@ -69,6 +70,24 @@ type Config struct {
 	// interpreter) or EngineDBT (the binary translator, amd64 hosts).
 	// Empty means DefaultEngine().
 	Engine string
+
+	// Disks are the ATA drives by position: PrimaryMaster,
+	// PrimarySlave, SecondaryMaster, SecondarySlave (nil: absent). The
+	// caller opens and closes them (disk.Open).
+	Disks [4]disk.Image
+	// CDROM, if set, is the medium (an ISO image) of an ATAPI CD-ROM
+	// drive at the secondary master position (QEMU's -cdrom), which
+	// Disks[SecondaryMaster] must then leave empty.
+	CDROM disk.Image
+	// BIOSImage, if set, is a firmware ROM (SeaBIOS's bios.bin): it is
+	// mapped below 4 GiB and its last 128 KiB below 1 MiB, and the CPU
+	// starts at the reset vector F000:FFF0 at power-on and on every
+	// reset, instead of a direct loader (see firmware.go).
+	BIOSImage []byte
+	// VGABIOS, if set with BIOSImage, is a VGA option ROM (SeaVGABIOS's
+	// vgabios-isavga.bin) that the firmware finds as fw_cfg file
+	// "vgaroms/vgabios.bin" and runs, giving INT 10h and a text screen.
+	VGABIOS []byte
 
 	// NoReboot makes a guest reset request (keyboard controller, port
 	// 0x92, port 0xCF9) end Run with ReasonReset instead of rebooting.

@@ -2,7 +2,9 @@
 // Go heap), the physical memory map, the bus with the devices of an
 // i440FX/PIIX3 board, one vCPU, the run loop with virtual time, and the
 // loaders that take the place of firmware (a Linux bzImage with the
-// 32-bit boot protocol, or a flat real-mode program).
+// 32-bit boot protocol, or a flat real-mode program), or a real firmware
+// ROM (Config.BIOSImage: SeaBIOS) started at the reset vector, with IDE
+// disks and a CD-ROM (Config.Disks, Config.CDROM).
 //
 // Contract:
 //
@@ -24,7 +26,7 @@
 //     mode defaults to 2000-01-01 00:00:00 UTC).
 //   - A reset request (i8042 pulse, port 0x92 bit 0, port 0xCF9) is
 //     carried out after the current instruction: RAM is cleared, the CPU
-//     and devices reset, and the loader runs again (there is no BIOS), or
+//     and devices reset, and the loader (or the firmware) runs again, or
 //     Run returns ReasonReset with Config.NoReboot. A CPU halted with
 //     interrupts disabled ends Run with ReasonPowerOff; a triple fault with
 //     ReasonTripleFault and the fault chain. Emulator panics come back as

@@ -72,6 +72,7 @@ type Machine struct {
 	vga    *vga.Adapter
 	debug  *debugport.Ports
 	timed  []clock.Timed
+	disk   disks // ATA controller (disk.go)
 
 	// boot re-establishes the boot state after a reset (the loader acts
 	// as the firmware: there is no BIOS).
@@ -129,6 +130,9 @@ func (m *Machine) wire() error {
 	// The BIOS area: all ones except a reset vector that halts (there
 	// is no BIOS: Machine's loaders put the CPU where firmware would).
 	m.writeBIOSStub()
+	if err := m.mapFirmware(); err != nil { // before the alias: the firmware's pristine copy wins
+		return err
+	}
 	if err := m.phys.MapHighROM(BIOSAlias, m.ram[BIOSBase:BIOSEnd]); err != nil {
 		return err
 	}
@@ -174,7 +178,7 @@ func (m *Machine) wire() error {
 	}{
 		{pci.HostBridgeSlot, 0, pci.NewI440FX(m.pamChanged)},
 		{pci.PIIX3Slot, pci.PIIX3ISAFn, piix},
-		{pci.PIIX3Slot, pci.PIIX3IDEFn, pci.NewPIIX3IDE(nil)},
+		{pci.PIIX3Slot, pci.PIIX3IDEFn, m.newIDEFunction()},
 	} {
 		if err := m.pci.Register(f.slot, f.fn, f.d); err != nil {
 			return err
@@ -191,8 +195,14 @@ func (m *Machine) wire() error {
 			return fmt.Errorf("machine: %w", err)
 		}
 	}
+	if err := m.wireDisks(); err != nil {
+		return fmt.Errorf("machine: %w", err)
+	}
 	m.timed = []clock.Timed{m.pit, m.rtc}
 	m.a20Changed(true)
+	if m.Firmware() {
+		return m.bootFirmware()
+	}
 	return nil
 }
 
@@ -336,6 +346,7 @@ func (m *Machine) reset() error {
 	m.kbc.Reset()
 	m.port92.Reset()
 	m.pci.Reset()
+	m.resetDisks()
 	m.pamChanged([pci.NumPAM]uint8{})
 	m.vga.Reset()
 	screen := m.vga.State()

@@ -2,8 +2,10 @@
 # setup.sh: everything bt86's tests and guests need on a fresh Debian
 # machine: the Debian tools (nasm assembles the in-guest test programs,
 # cpio checks our initramfs writer, gdb drives the gdb stub's end-to-end
-# tests, syslinux/mtools/dosfstools make the SYSLINUX disk image the BIOS
-# boots, QEMU is the benchmark's baseline), then the guest kernel, busybox,
+# tests; syslinux, syslinux-common, mtools and dosfstools build the
+# bootable disk image of scripts/mkdisk.sh; isolinux and xorriso the CD
+# image of scripts/mkiso.sh; QEMU is the benchmark's baseline), then the
+# guest kernel, busybox,
 # SeaBIOS and memtest86+ from Debian's archive (scripts/fetch-guests.sh).
 # Idempotent; run as root or with sudo available.
 set -euo pipefail
@@ -11,7 +13,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SUDO=
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi
 need=()
-for pkg in nasm cpio gdb syslinux syslinux-common mtools dosfstools; do
+for pkg in nasm cpio gdb syslinux syslinux-common mtools dosfstools isolinux xorriso; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"bt86/guest/demo"
+	"bt86/bios"
 	"bt86/machine"
 )
 
@@ -56,6 +57,7 @@ type options struct {
 	loadvm, record, replay  string
 	replayStop              uint64
 	set                     map[string]bool // the flags given
+	disk                    diskOptions     // disk.go
 }
 
 // icountFlag accepts QEMU's spellings: -icount, -icount=shift=N (N ns
@@ -96,7 +98,7 @@ func (f *icountFlag) Set(s string) error {
 
 const usage = `usage: emu [options]
 
-With no -kernel, emu boots its built-in demo guest.
+With no -kernel and no -bios, emu boots its built-in demo guest.
 
   -kernel FILE      boot a Linux bzImage directly (32-bit boot protocol)
   -initrd FILE      initramfs for the kernel
@@ -149,9 +151,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.record, "record", "", "")
 	fs.StringVar(&o.replay, "replay", "", "")
 	fs.Uint64Var(&o.replayStop, "replay-stop", 0, "")
+	o.disk.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			fmt.Fprint(stderr, usage)
+			fmt.Fprint(stderr, usage+diskUsage)
 			return nil, err
 		}
 		return nil, fmt.Errorf("%v (emu -h for help)", err)
@@ -166,8 +169,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if err := o.dbg.check(stderr); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (disk images are not supported yet; use -kernel)", fs.Arg(0))
+	if err := o.disk.positional(fs.Args()); err != nil {
+		return nil, err
+	}
+	if err := o.disk.check(o.kernel); err != nil {
+		return nil, err
 	}
 	if o.memMiB < machine.MinMemoryMiB || o.memMiB > machine.MaxMemoryMiB {
 		return nil, fmt.Errorf("memory size %d MiB out of range: use %d to %d MiB", o.memMiB, machine.MinMemoryMiB, machine.MaxMemoryMiB)
@@ -265,6 +271,11 @@ func boot(o *options, h hostIO) int {
 	if showVGA {
 		cfg.Display = con.displayOut()
 	}
+	disks, err := o.disk.open(&cfg)
+	if err != nil {
+		return fail(err)
+	}
+	defer disks.Close()
 	m, err := machine.New(cfg)
 	if err != nil {
 		return fail(err)
@@ -286,8 +297,20 @@ func boot(o *options, h hostIO) int {
 		if err := m.LoadLinux(kernel, initrd, o.cmdline); err != nil {
 			return fail(fmt.Errorf("-kernel %s: %w", o.kernel, err))
 		}
-	} else if snap == nil {
-		if err := m.LoadProgram(demo.Image()); err != nil {
+	} else if snap == nil && cfg.BIOSImage == nil {
+		// Disks without -bios boot through the embedded BIOS; with
+		// nothing to boot, the built-in demo runs.
+		var hard []bios.Drive
+		for _, d := range cfg.Disks {
+			if d != nil {
+				hard = append(hard, d)
+			}
+		}
+		if len(hard) > 0 {
+			if err := loadEmbeddedBIOS(m, hard, !showVGA); err != nil {
+				return fail(err)
+			}
+		} else if err := m.LoadProgram(demo.Image()); err != nil {
 			return fail(err)
 		}
 	}

@@ -55,6 +55,14 @@ func TestBadInput(t *testing.T) {
 	hugeSetup := filepath.Join(dir, "hugesetup")
 	require.NoError(t, os.WriteFile(hugeSetup, corrupt(bzImage(), 0x1F1, 0xFF), 0o644))
 	emuBin := buildEmu(t)
+	bios, err := filepath.Abs(filepath.Join("testdata", "atawrite.bin")) // a 64 KiB ROM (absolute: the binary runs elsewhere)
+	require.NoError(t, err)
+	diskImg := filepath.Join(dir, "disk.img")
+	require.NoError(t, os.WriteFile(diskImg, make([]byte, 1<<20), 0o644))
+	emptyFile := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(emptyFile, nil, 0o644))
+	noRead := filepath.Join(dir, "noread.img")
+	require.NoError(t, os.WriteFile(noRead, make([]byte, 4096), 0o200))
 
 	for _, tc := range []struct {
 		name string
@@ -67,8 +75,27 @@ func TestBadInput(t *testing.T) {
 		{"initrd too large", []string{"-kernel", kernel, "-initrd", bigInitrd, "-m", "4"}, "initrd (5 MiB) does not fit in RAM (4 MiB)"},
 		{"memory too small", []string{"-m", "1"}, "bt86: memory size 1 MiB out of range: use 2 to 3072 MiB"},
 		{"memory too large", []string{"-m", "5000"}, "out of range"},
-		{"unknown flag", []string{"-hda", "disk.img"}, "bt86: flag provided but not defined: -hda (emu -h for help)"},
-		{"stray argument", []string{"disk.img"}, `unexpected argument "disk.img"`},
+		{"unknown flag", []string{"-fda", "floppy.img"}, "bt86: flag provided but not defined: -fda (emu -h for help)"},
+		{"two disk arguments", []string{"-bios", bios, diskImg, diskImg}, `unexpected argument "` + diskImg + `" (one disk image at most`},
+		{"disk argument and -hda", []string{"-bios", bios, "-hda", diskImg, diskImg}, "-hda is already given"},
+		{"missing disk", []string{"-bios", bios, "-hda", filepath.Join(dir, "nope.img")}, "bt86: -hda: " + filepath.Join(dir, "nope.img") + ": no such file or directory"},
+		{"missing disk argument", []string{"-bios", bios, filepath.Join(dir, "nope.img")}, "bt86: -hda: " + filepath.Join(dir, "nope.img") + ": no such file or directory"},
+		{"empty disk", []string{"-bios", bios, "-hdb", emptyFile}, "bt86: -hdb: " + emptyFile + ": disk image is empty"},
+		{"disk is a directory", []string{"-bios", bios, "-hdc", dir}, "bt86: -hdc: " + dir + ": is a directory"},
+		{"unreadable disk", []string{"-bios", bios, "-hdd", noRead}, "bt86: -hdd: " + noRead + ": permission denied"},
+		{"missing bios", []string{"-bios", filepath.Join(dir, "nope.bin")}, "bt86: -bios " + filepath.Join(dir, "nope.bin") + ": no such file or directory"},
+		{"empty bios", []string{"-bios", emptyFile}, "bt86: -bios " + emptyFile + ": firmware image is empty"},
+		{"bios of wrong size", []string{"-bios", notKernel}, "bt86: -bios " + notKernel + ": firmware image is 1300 bytes: want a multiple of 64 KiB"},
+		{"bios is a directory", []string{"-bios", dir}, "bt86: -bios " + dir + ": is a directory"},
+		{"kernel and bios", []string{"-bios", bios, "-kernel", kernel}, "-kernel and -bios cannot be combined"},
+		{"missing cdrom", []string{"-bios", bios, "-cdrom", filepath.Join(dir, "nope.iso")}, "bt86: -cdrom: " + filepath.Join(dir, "nope.iso") + ": no such file or directory"},
+		{"empty cdrom", []string{"-bios", bios, "-cdrom", emptyFile}, "bt86: -cdrom: " + emptyFile + ": disk image is empty"},
+		{"cdrom too small", []string{"-bios", bios, "-cdrom", notKernel}, "bt86: -cdrom: " + notKernel + ": CD image is 1300 bytes, less than one 2048-byte sector"},
+		{"cdrom and hdc", []string{"-bios", bios, "-cdrom", diskImg, "-hdc", diskImg}, "-hdc and -cdrom are both the secondary master"},
+		{"vgabios without bios", []string{"-vgabios", bios}, "-vgabios needs -bios"},
+		{"missing vgabios", []string{"-bios", bios, "-vgabios", filepath.Join(dir, "nope.bin")}, "bt86: -vgabios " + filepath.Join(dir, "nope.bin") + ": no such file or directory"},
+		{"vgabios not a ROM", []string{"-bios", bios, "-vgabios", notKernel}, "bt86: -vgabios " + notKernel + ": not an option ROM"},
+		{"cdrom without firmware", []string{"-cdrom", diskImg}, "booting a CD-ROM needs firmware"},
 		{"initrd without kernel", []string{"-initrd", bigInitrd}, "-initrd and -append need -kernel"},
 		{"bad serial", []string{"-serial", "tcp:1234"}, `-serial "tcp:1234": want stdio, none or file:PATH`},
 		{"bad icount", []string{"-icount=shift=x"}, "invalid boolean value"},
@@ -121,11 +148,18 @@ func TestBadInput(t *testing.T) {
 			require.NotContains(t, stderr, "goroutine", "no Go traceback")
 			require.NotContains(t, stderr, "panic", "no Go panic")
 		}
+		skipRoot := func(t *testing.T) {
+			if tc.name == "unreadable disk" && os.Geteuid() == 0 {
+				t.Skip("root reads any file")
+			}
+		}
 		t.Run(tc.name, func(t *testing.T) {
+			skipRoot(t)
 			code, stdout, stderr := emu(tc.args...)
 			check(t, code, stdout, stderr)
 		})
 		t.Run(tc.name+"/binary", func(t *testing.T) {
+			skipRoot(t)
 			code, stdout, stderr := runEmuBinary(t, emuBin, tc.args...)
 			check(t, code, stdout, stderr)
 		})

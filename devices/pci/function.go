@@ -137,10 +137,10 @@ func (f *Function) SetBAR(i int, b BAR) {
 	var mask uint32
 	if b.IO {
 		flags = 1
+		// All 32 bits are writable, as QEMU has them: firmware that
+		// sizes a BAR with ~(read & ~3) + 1 (SeaBIOS) needs the upper
+		// half to read back ones. Only bases below 64 KiB decode.
 		mask = ^(b.Size - 1) &^ 3
-		if b.Size < 0x10000 {
-			mask &= 0xFFFF
-		}
 	} else {
 		if b.Prefetchable {
 			flags = 8

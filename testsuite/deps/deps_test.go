@@ -44,7 +44,7 @@ type rule struct {
 // The layers as cumulative sets: belowMachine is everything a guest
 // tool may use, and (with guest/...) everything machine may use.
 var (
-	l0           = []string{"decoder", "bus", "clock"}
+	l0           = []string{"decoder", "bus", "clock", "disk"}
 	l1           = append([]string{"mmu", "devices/..."}, l0...)
 	l2           = append([]string{"mmu/shadow"}, l1...)
 	l3           = append([]string{"cpu"}, l2...)
@@ -62,6 +62,7 @@ var policy = []rule{
 	// L0: leaves.
 	{pkgs: []string{"decoder"}, ext: []string{x86asm}},
 	{pkgs: []string{"bus", "clock"}},
+	{pkgs: []string{"disk"}}, // disk image files: the store under devices/ide and the BIOS disk services
 
 	// L1.
 	{pkgs: []string{"mmu"}, allow: []string{"bus"}},
