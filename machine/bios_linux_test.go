@@ -3,7 +3,6 @@ package machine
 import (
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -24,12 +23,12 @@ func (d fileDrive) Size() int64                              { return d.size }
 
 // syslinuxImage is the SYSLINUX disk image (FAT, the guest kernel and
 // initramfs, console=ttyS0) the BIOS boot test uses: BT86_BIOS_DISK, or
-// syslinux.img in the guest directory.
-func syslinuxImage() string {
+// one scripts/mkdisk.sh builds (as the SeaBIOS test does).
+func syslinuxImage(t *testing.T) string {
 	if p := os.Getenv("BT86_BIOS_DISK"); p != "" {
 		return p
 	}
-	return filepath.Join(guestDir(), "syslinux.img")
+	return makeDisk(t)
 }
 
 // TestBIOSLinuxBoot boots a SYSLINUX disk image through the embedded
@@ -41,7 +40,7 @@ func TestBIOSLinuxBoot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots Linux: minutes on the interpreter")
 	}
-	f, err := os.Open(syslinuxImage())
+	f, err := os.Open(syslinuxImage(t))
 	if err != nil {
 		t.Skipf("SYSLINUX image not available (%v)", err)
 	}
