@@ -16,8 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"bt86/guest/demo"
 	"bt86/bios"
+	"bt86/guest/demo"
 	"bt86/machine"
 )
 
