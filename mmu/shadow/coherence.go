@@ -49,6 +49,9 @@ func (m *MMU) addDep(s *Space, pg, unit uint32) {
 	if c == 0 {
 		m.addWatcher(s, pg)
 	}
+	if len(m.floods) > 0 {
+		delete(m.floods, pg) // in use as a table again
+	}
 }
 
 func (m *MMU) subDep(s *Space, pg, unit uint32) {
@@ -105,6 +108,37 @@ func (m *MMU) onWatchedWrite(page uint64, addr uint64, size int, kinds uint8) {
 		m.Stats.Unwatches++
 		return
 	}
+	if m.floods[pg]++; m.floods[pg] > m.floodWrites {
+		// A write flood (a page table being cleared or copied, a freed
+		// page directory reused as data): stop tracking the page entry
+		// by entry, which scans whole spaces for a directory, and drop
+		// at once everything derived from it. Another space's own page
+		// directory takes its whole space with it (the space is cached,
+		// not current: rebuilt if the guest switches back); the current
+		// space's own directories stay precisely tracked.
+		delete(m.floods, pg)
+		m.Stats.Floods++
+		for rest := mask; rest != 0; rest &= rest - 1 {
+			s := m.spaces[bits.TrailingZeros64(rest)]
+			switch {
+			case s == m.Cur && s.isOwnPD(pg):
+				continue
+			case s.isOwnPD(pg):
+				m.dropSpace(s)
+				s.inUse = false
+			default:
+				m.dropDerived(s, pg, 0, wideWrite+1<<20)
+				delete(s.deps, pg)
+				m.removeWatcher(s, pg)
+			}
+			mask &^= 1 << s.id
+		}
+		if mask == 0 {
+			m.Phys.Unwatch(page, mmu.WatchPageTable)
+			m.Stats.Unwatches++
+			return
+		}
+	}
 	base := page << 12
 	lo, hi := max(addr, base), min(addr+uint64(size), base+mmu.PageSize)
 	if hi <= lo {
@@ -125,6 +159,11 @@ func (m *MMU) onWatchedWrite(page uint64, addr uint64, size int, kinds uint8) {
 // wideWrite is the number of entries past which a write to a table page
 // drops everything derived from it rather than entry by entry.
 const wideWrite = 16
+
+// DefaultFloodWrites is the number of writes to a watched page, with no
+// new translation through it in between, after which the MMU stops
+// tracking it entry by entry (see onWatchedWrite; MMU.SetFloodWrites).
+const DefaultFloodWrites = 64
 
 // dropDerived drops the translations of s that used entries first..last
 // of the paging-structure page pg.

@@ -27,7 +27,13 @@ func TestExactness(t *testing.T) {
 	for _, pae := range []bool{false, true} {
 		for seed := uint64(1); seed <= 6; seed++ {
 			t.Run(fmt.Sprintf("pae=%v/seed=%d", pae, seed), func(t *testing.T) {
-				exactRun(t, pae, seed, 2500)
+				exactRun(t, pae, seed, 2500, shadow.DefaultFloodWrites)
+			})
+			// A tiny flood threshold sends most page-table writes
+			// through the flood path (whole-page drops, other spaces'
+			// own directories dropping their space).
+			t.Run(fmt.Sprintf("pae=%v/seed=%d/floods", pae, seed), func(t *testing.T) {
+				exactRun(t, pae, seed, 2500, 1)
 			})
 		}
 	}
@@ -154,11 +160,12 @@ func (x *exact) setCR3() {
 	}
 }
 
-func exactRun(t *testing.T, pae bool, seed uint64, ops int) {
+func exactRun(t *testing.T, pae bool, seed uint64, ops, flood int) {
 	x := &exact{t: t, rng: rand.New(rand.NewPCG(seed, 99)), pae: pae, ram: make([]byte, exRAM), ref: make([]byte, exRAM), lins: exLins()}
 	x.p = mmu.NewFlat(x.ram, bus.New())
 	x.refP = mmu.NewFlat(x.ref, bus.New())
 	x.m = shadow.NewWithSpaces(x.p, 3) // fewer slots than roots: evictions too
+	x.m.SetFloodWrites(flood)
 	// Initial tables: every root gets entries for every exLins page.
 	for r := uint64(0); r < 4; r++ {
 		root := exRoots + r<<12
@@ -229,6 +236,9 @@ func exactRun(t *testing.T, pae bool, seed uint64, ops int) {
 		}
 	}
 	t.Logf("%d checks, %d faults, %d fast-path hits; %v", x.checks, x.faults, x.hits, x.m.Stats)
+	if flood == 1 && ops >= 1000 {
+		require.NotZero(t, x.m.Stats.Floods, "the flood path ran")
+	}
 }
 
 // check translates lin for acc through the shadow MMU (fast path, else
@@ -304,9 +314,9 @@ func entryFor(s *shadow.Space, lin uint32, acc mmu.Access) *shadow.Entry {
 
 // FuzzExactness runs short random guests from fuzzed seeds.
 func FuzzExactness(f *testing.F) {
-	f.Add(uint64(1), false)
-	f.Add(uint64(2), true)
-	f.Fuzz(func(t *testing.T, seed uint64, pae bool) {
-		exactRun(t, pae, seed, 400)
+	f.Add(uint64(1), false, uint8(0))
+	f.Add(uint64(2), true, uint8(1))
+	f.Fuzz(func(t *testing.T, seed uint64, pae bool, flood uint8) {
+		exactRun(t, pae, seed, 400, 1+int(flood)%shadow.DefaultFloodWrites)
 	})
 }

@@ -36,6 +36,10 @@ type MMU struct {
 	// watchers maps a paging-structure page to the spaces holding
 	// translations derived from it (bit i = spaces[i]).
 	watchers map[uint32]uint64
+	// floods counts writes to each watched page since a translation was
+	// last made through it (see onWatchedWrite).
+	floods      map[uint32]int
+	floodWrites int
 	walking  bool // our own walker is setting A/D bits
 	// watchLin counts the debugger's data watches per linear page tag
 	// (WatchLinear): those pages never get fast-path data entries.
@@ -52,7 +56,7 @@ func New(p *mmu.Phys) *MMU { return NewWithSpaces(p, DefaultSpaces) }
 // address spaces (1 to MaxSpaces) cached by CR3.
 func NewWithSpaces(p *mmu.Phys, n int) *MMU {
 	n = min(max(n, 1), MaxSpaces)
-	m := &MMU{Phys: p, max: n, watchers: make(map[uint32]uint64)}
+	m := &MMU{Phys: p, max: n, watchers: make(map[uint32]uint64), floods: make(map[uint32]int), floodWrites: DefaultFloodWrites}
 	s := newSpace(0)
 	m.spaces = append(m.spaces, s)
 	m.Cur = s
@@ -159,6 +163,10 @@ func (m *MMU) SetCR3(cr3 uint32) error {
 	m.switchTo(key, ctl.PDPTE)
 	return nil
 }
+
+// SetFloodWrites sets the write-flood threshold (tests use small ones to
+// exercise the flood path).
+func (m *MMU) SetFloodWrites(n int) { m.floodWrites = n }
 
 // Flush drops every cached translation of every space, global ones
 // included.

@@ -21,6 +21,7 @@ type Counters struct {
 	Globals    uint64 // global translations carried into new spaces
 	Watches    uint64 // pages newly write-watched as paging structures
 	Unwatches  uint64 // pages released (on their first write without dependents)
+	Floods     uint64 // pages released after a write flood (see onWatchedWrite)
 }
 
 // Hits returns the fast-path hits among accesses translated accesses
@@ -42,7 +43,7 @@ func (c *Counters) HitRate(accesses uint64) float64 {
 }
 
 func (c Counters) String() string {
-	return fmt.Sprintf("misses=%d walks=%d fills=%d cached=%d flushes=%d pageflush=%d watchfault=%d dropped=%d reused=%d reloads=%d spaces=%d evictions=%d globals=%d watches=%d unwatches=%d",
+	return fmt.Sprintf("misses=%d walks=%d fills=%d cached=%d flushes=%d pageflush=%d watchfault=%d dropped=%d reused=%d reloads=%d spaces=%d evictions=%d globals=%d watches=%d unwatches=%d floods=%d",
 		c.Misses, c.Walks, c.Fills, c.Cached, c.Flushes, c.PageFlush, c.WatchFault, c.Dropped,
-		c.Reused, c.Reloads, c.Spaces, c.Evictions, c.Globals, c.Watches, c.Unwatches)
+		c.Reused, c.Reloads, c.Spaces, c.Evictions, c.Globals, c.Watches, c.Unwatches, c.Floods)
 }
