@@ -40,7 +40,7 @@ type MMU struct {
 	// last made through it (see onWatchedWrite).
 	floods      map[uint32]int
 	floodWrites int
-	walking  bool // our own walker is setting A/D bits
+	walking     bool // our own walker is setting A/D bits
 	// watchLin counts the debugger's data watches per linear page tag
 	// (WatchLinear): those pages never get fast-path data entries.
 	watchLin map[uint32]int
