@@ -4,9 +4,8 @@
         mov     dx, 0x3FB               ; 8N1
         mov     al, 3
         out     dx, al
-        mov     dx, 0x3FA               ; FIFOs on
-        mov     al, 7
-        out     dx, al
+        ; The FIFO control register is left alone: enabling the FIFOs
+        ; clears them, and input may already be waiting.
 .poll:  mov     dx, 0x3FD
         in      al, dx
         test    al, 1
