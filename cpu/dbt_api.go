@@ -34,12 +34,6 @@ func (c *CPU) ClearStop() { c.stopReq = false }
 // Stopped reports a pending stop request.
 func (c *CPU) Stopped() bool { return c.stopReq }
 
-// CodeGen is the code generation (see CPU.gen): it changes whenever CS,
-// the mode, the privilege level, the fetch translations or any cached
-// code change. Translated-code links and lookups are valid while it is
-// unchanged.
-func (c *CPU) CodeGen() uint64 { return c.gen }
-
 // FetchPhys translates the linear code address lin for the current
 // privilege level; ok is false when that would fault (the interpreter
 // then raises the fault itself).
