@@ -404,7 +404,15 @@ func (e *Engine) Run(budget int) cpu.Exit {
 					e.demote(b)
 				}
 			}
-			if x, done := interp(1, false); done {
+			// A step at the first instruction of the block entered from
+			// here (code that keeps missing the TLB, like a walk through
+			// unmapped memory) lets the interpreter run to its trace's
+			// end, so blocks are not translated at every instruction.
+			n, one := 1, false
+			if e.ctx.eip == b.eip {
+				n, one = left, true
+			}
+			if x, done := interp(n, one); done {
 				return x
 			}
 		}
