@@ -2,7 +2,6 @@ package machine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -129,90 +127,7 @@ func bootLinux(t *testing.T, engine string, kernel, initrd []byte) (outputs []st
 	require.NoError(t, err)
 	defer m.Close()
 	require.NoError(t, m.LoadLinux(kernel, initrd, "console=ttyS0 nokaslr"))
-
-	limit := 40 * time.Minute
-	if dl, ok := t.Deadline(); ok {
-		limit = min(limit, time.Until(dl)-20*time.Second)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	var res Result
-	var runErr error
-	done := make(chan struct{})
-	start := time.Now()
-	go func() {
-		defer close(done)
-		res, runErr = m.Run(ctx)
-		cancel()
-	}()
-	defer func() { cancel(); <-done }() // before m.Close
-	fail := func(format string, args ...any) {
-		cancel()
-		<-done
-		t.Fatalf("%s\nrun: %v %v (%s) after %d instructions\nserial tail:\n%s",
-			fmt.Sprintf(format, args...), res.Reason, runErr, res, res.Instructions, con.tail(3000))
-	}
-
-	pos, err := con.waitFor(ctx, 0, "BT86-INIT-READY")
-	if err != nil {
-		fail("%v", err)
-	}
-	ready := time.Since(start)
-	if pos, err = con.waitFor(ctx, pos, "~ # "); err != nil {
-		fail("%v", err)
-	}
-	prompt := time.Since(start)
-	fmt.Printf("linux-boot[%s]: BT86-INIT-READY after %.1f s, shell prompt after %.1f s (host time, deterministic mode)\n",
-		engine, ready.Seconds(), prompt.Seconds())
-
-	for _, c := range []struct {
-		cmd  string
-		want []string
-	}{
-		{"uname -a", []string{"Linux (none) 6.1.0-50-686 #1 SMP PREEMPT_DYNAMIC Debian 6.1.176-1", "i686 GNU/Linux"}},
-		// Linux names a family 6 model 6 part by its cache size, not by
-		// the brand string.
-		{"cat /proc/cpuinfo", []string{"vendor_id\t: GenuineIntel", "cpu family\t: 6", "model\t\t: 6", "flags\t\t: fpu vme de pse tsc msr pae cx8 sep mtrr pge cmov"}},
-		{"ls /", []string{"bin", "dev", "init", "proc", "sys"}},
-		{"dd if=/dev/zero bs=1M count=16 | md5sum", []string{"16+0 records out", "2c7ab85a893283e98c931e9511add182  -"}},
-	} {
-		t0 := time.Now()
-		m.SendSerial([]byte(c.cmd + "\n"))
-		end, err := con.waitFor(ctx, pos, "\n~ # ")
-		if err != nil {
-			fail("%s: %v", c.cmd, err)
-		}
-		out := con.String()[pos:end]
-		pos = end
-		outputs = append(outputs, out)
-		for _, w := range c.want {
-			require.Contains(t, out, w, "output of %s", c.cmd)
-		}
-		fmt.Printf("linux-boot[%s]: %q took %.1f s\n", engine, c.cmd, time.Since(t0).Seconds())
-	}
-
-	m.SendSerial([]byte("poweroff -f\n"))
-	select {
-	case <-done:
-	case <-ctx.Done():
-		<-done
-	}
-	if runErr != nil && !errors.Is(runErr, context.Canceled) {
-		fail("run: %v", runErr)
-	}
-	require.Equal(t, ReasonPowerOff, res.Reason, "serial tail:\n%s", con.tail(2000))
-	require.Contains(t, con.String()[pos:], "reboot: System halted")
-	// The kernel log: no oops or warning splat, and a calibrated timer
-	// (the TSC measured against the PIT, as on a real P6).
-	log := con.String()
-	for _, bad := range []string{"Oops", "BUG:", "Call Trace:", "WARNING:", "Kernel panic",
-		"tsc: Unable to calibrate", "Marking TSC unstable", "Unknown CPU"} {
-		require.NotContains(t, log, bad)
-	}
-	require.Contains(t, log, "tsc: Detected")
-	require.Contains(t, log, "clocksource: Switched to clocksource tsc")
-	fmt.Printf("linux-boot[%s]: powered off after %.1f s, %d instructions, %.1f MIPS, virtual %.1f s\n",
-		engine, time.Since(start).Seconds(), res.Instructions, res.MIPS(), float64(res.VirtualTime)/1e9)
+	outputs, res := shellSession(t, m, con, "linux-boot["+engine+"]")
 	if res.DBT != nil {
 		fmt.Printf("linux-boot[%s]: dbt %v\n", engine, *res.DBT)
 	}

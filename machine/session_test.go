@@ -14,7 +14,8 @@ import (
 // answers on con, runs TestLinuxBoot's scripted session and checks, and
 // powers off; it returns each command's output and the run's result.
 // name prefixes the timing lines it prints. (It is TestLinuxBoot's
-// session taking a machine already loaded, for boots through firmware.)
+// session taking a machine already loaded: the direct boot and the boots
+// through firmware share it.)
 func shellSession(t *testing.T, m *Machine, con *console, name string) (outputs []string, res Result) {
 	limit := 40 * time.Minute
 	if dl, ok := t.Deadline(); ok {
