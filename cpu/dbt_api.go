@@ -28,6 +28,10 @@ func (c *CPU) NeedsInterpreter() bool {
 		(c.Flags&FlagIF != 0 && c.pic != nil && c.pic.HasInterrupt())
 }
 
+// IRQPending reports whether the interrupt controller has an interrupt
+// to deliver (whatever EFLAGS.IF says).
+func (c *CPU) IRQPending() bool { return c.pic != nil && c.pic.HasInterrupt() }
+
 // ClearStop forgets a pending stop request (Run does so on entry).
 func (c *CPU) ClearStop() { c.stopReq = false }
 
@@ -38,7 +42,7 @@ func (c *CPU) Stopped() bool { return c.stopReq }
 // privilege level; ok is false when that would fault (the interpreter
 // then raises the fault itself).
 func (c *CPU) FetchPhys(lin uint32) (phys uint64, ok bool) {
-	e := &c.MMU.Cur.Fetch[c.priv][(lin>>12)%shadow.Entries]
+	e := &c.MMU.Cur.Fetch[c.priv][shadow.Slot(lin)]
 	if e.Tag == lin&^0xFFF {
 		return uint64(e.Addend + lin), true
 	}

@@ -1,5 +1,7 @@
 package cpu
 
+import "bt86/mmu/shadow"
+
 // Segment descriptors (Intel SDM vol. 3 §3.4.5, §5): reading GDT/LDT
 // entries, the protected-mode checks of segment register loads, and the
 // descriptor cache.
@@ -332,7 +334,7 @@ func (c *CPU) pushFrame(s *Segment, sp uint32, f *frame, priv int, code uint32) 
 // probeWrite checks that a write of n bytes at lin would not page fault,
 // using the shadow TLB when it can.
 func (c *CPU) probeWrite(lin uint32, n uint32, priv int) {
-	e := &c.MMU.Cur.Write[priv][(lin>>12)%256]
+	e := &c.MMU.Cur.Write[priv][shadow.Slot(lin)]
 	if e.Tag == lin&^0xFFF && lin&0xFFF <= 0x1000-n {
 		return
 	}

@@ -136,10 +136,10 @@ func (c *CPU) runSome(budget int) (retired int, exit Exit, done bool) {
 			continue
 		}
 		if c.Trace != nil {
-			c.runHooked(budget)
+			c.runHooked(budget - c.repCharge)
 			continue
 		}
-		c.runTraces(budget)
+		c.runTraces(budget - c.repCharge)
 		if c.oneTrace && c.ran > 0 && !c.stopReq {
 			return c.ran, Exit{Reason: ExitBudget}, true
 		}
@@ -290,7 +290,7 @@ func (c *CPU) stampOf(phys uint64) uint32 {
 
 // fetchPhys translates a code address, raising #PF.
 func (c *CPU) fetchPhys(lin uint32) uint64 {
-	e := &c.MMU.Cur.Fetch[c.priv][(lin>>12)%shadow.Entries]
+	e := &c.MMU.Cur.Fetch[c.priv][shadow.Slot(lin)]
 	if e.Tag == lin&^0xFFF {
 		return uint64(e.Addend + lin)
 	}

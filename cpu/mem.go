@@ -52,7 +52,7 @@ func (c *CPU) linW(seg uint8, off uint32, n uint32) uint32 {
 func (c *CPU) readIndex(seg uint8, off, n uint32) (uint32, bool) {
 	k := &c.segc[seg&7]
 	lin := k.base + off
-	e := &c.tlbR[lin>>12%shadow.Entries]
+	e := &c.tlbR[shadow.Slot(lin)]
 	if !k.readOK(off, n) || e.Tag != (lin+n-1)&^0xFFF {
 		return 0, false
 	}
@@ -63,7 +63,7 @@ func (c *CPU) readIndex(seg uint8, off, n uint32) (uint32, bool) {
 func (c *CPU) writeIndex(seg uint8, off, n uint32) (uint32, bool) {
 	k := &c.segc[seg&7]
 	lin := k.base + off
-	e := &c.tlbW[lin>>12%shadow.Entries]
+	e := &c.tlbW[shadow.Slot(lin)]
 	if !k.writeOK(off, n) || e.Tag != (lin+n-1)&^0xFFF {
 		return 0, false
 	}
@@ -137,7 +137,7 @@ func (c *CPU) writeM32(in *decoder.Inst, v uint32) {
 // readLin8 and friends access linear memory at privilege index priv (1
 // for user accesses, 0 for supervisor and implicit system accesses).
 func (c *CPU) readLin8(lin uint32, priv int) uint8 {
-	e := &c.MMU.Cur.Read[priv][lin>>12%shadow.Entries]
+	e := &c.MMU.Cur.Read[priv][shadow.Slot(lin)]
 	if e.Tag == lin&^0xFFF {
 		return c.ram[e.Addend+lin]
 	}
@@ -145,7 +145,7 @@ func (c *CPU) readLin8(lin uint32, priv int) uint8 {
 }
 
 func (c *CPU) readLin16(lin uint32, priv int) uint16 {
-	e := &c.MMU.Cur.Read[priv][lin>>12%shadow.Entries]
+	e := &c.MMU.Cur.Read[priv][shadow.Slot(lin)]
 	if e.Tag == (lin+1)&^0xFFF {
 		i := e.Addend + lin
 		return binary.LittleEndian.Uint16(c.ram[i:])
@@ -154,7 +154,7 @@ func (c *CPU) readLin16(lin uint32, priv int) uint16 {
 }
 
 func (c *CPU) readLin32(lin uint32, priv int) uint32 {
-	e := &c.MMU.Cur.Read[priv][lin>>12%shadow.Entries]
+	e := &c.MMU.Cur.Read[priv][shadow.Slot(lin)]
 	if e.Tag == (lin+3)&^0xFFF {
 		i := e.Addend + lin
 		return binary.LittleEndian.Uint32(c.ram[i:])
@@ -163,7 +163,7 @@ func (c *CPU) readLin32(lin uint32, priv int) uint32 {
 }
 
 func (c *CPU) writeLin8(lin uint32, v uint8, priv int) {
-	e := &c.MMU.Cur.Write[priv][lin>>12%shadow.Entries]
+	e := &c.MMU.Cur.Write[priv][shadow.Slot(lin)]
 	if e.Tag == lin&^0xFFF {
 		c.ram[e.Addend+lin] = v
 		return
@@ -172,7 +172,7 @@ func (c *CPU) writeLin8(lin uint32, v uint8, priv int) {
 }
 
 func (c *CPU) writeLin16(lin uint32, v uint16, priv int) {
-	e := &c.MMU.Cur.Write[priv][lin>>12%shadow.Entries]
+	e := &c.MMU.Cur.Write[priv][shadow.Slot(lin)]
 	if e.Tag == (lin+1)&^0xFFF {
 		i := e.Addend + lin
 		binary.LittleEndian.PutUint16(c.ram[i:], v)
@@ -182,7 +182,7 @@ func (c *CPU) writeLin16(lin uint32, v uint16, priv int) {
 }
 
 func (c *CPU) writeLin32(lin uint32, v uint32, priv int) {
-	e := &c.MMU.Cur.Write[priv][lin>>12%shadow.Entries]
+	e := &c.MMU.Cur.Write[priv][shadow.Slot(lin)]
 	if e.Tag == (lin+3)&^0xFFF {
 		i := e.Addend + lin
 		binary.LittleEndian.PutUint32(c.ram[i:], v)

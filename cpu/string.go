@@ -89,7 +89,14 @@ func (c *CPU) repRun(in *decoder.Inst, cond bool, body func()) {
 	// Iterations use budget (not retired instructions, so deterministic
 	// time is unchanged): one unit per repCost, so a slice's work stays
 	// bounded however large ECX is.
-	defer func() { c.repCharge += i / repCost }()
+	// A charge ends the trace, so the run loop sees the budget it used
+	// (the translator charges a chunk against its budget at once too).
+	defer func() {
+		if n := i / repCost; n > 0 {
+			c.repCharge += n
+			c.events |= evEndTrace
+		}
+	}()
 	for ; i < repChunk; i++ {
 		if c.counter(in) == 0 {
 			return

@@ -24,6 +24,8 @@ type ctx struct {
 	slot   uintptr   // out: address of the rel32 chain slot to patch, or 0
 	seg    [6]uint32 // segment bases, by segment register
 	charge int64     // out: budget used by REP iterations (cpu.RepCost each)
+	sys    uint32    // guest EFLAGS but the arithmetic flags (IF, DF, ...)
+	irq    uint32    // nonzero: an interrupt is pending at the PIC
 }
 
 // Exit codes (ctx.exit).
@@ -37,6 +39,10 @@ const (
 	// interpreter (a TLB miss, a page that needs the slow path, or an
 	// instruction the translator does not handle).
 	exitStep
+	// exitInhibit: STI enabled interrupts with one pending; the
+	// instruction at ctx.eip runs in the interrupt shadow, then the
+	// interrupt is taken.
+	exitInhibit
 )
 
 // fastEntry is one slot of the fast lookup table that indirect jumps,
@@ -70,7 +76,7 @@ type Stats struct {
 	Flushes       uint64 // code area recycled
 	Demoted       uint64 // blocks turned into interpreter markers
 	Entries       uint64 // entries into translated code
-	Exits         [4]uint64
+	Exits         [5]uint64
 	Steps         uint64 // instructions handed to the interpreter
 	InterpTraces  uint64 // interpreter traces run where nothing translated
 	NativeRetired uint64 // instructions retired in translated code
@@ -80,7 +86,7 @@ type Stats struct {
 // String formats the counters on one line.
 func (s Stats) String() string {
 	return fmt.Sprintf("blocks=%d code-bytes=%d lookups=%d lookup-hits=%d chain-patches=%d invalidations=%d flushes=%d demoted=%d "+
-		"entries=%d exits(jump=%d budget=%d step=%d) steps=%d interp-traces=%d native-retired=%d translate-time=%v",
+		"entries=%d exits(jump=%d budget=%d step=%d inhibit=%d) steps=%d interp-traces=%d native-retired=%d translate-time=%v",
 		s.Blocks, s.CodeBytes, s.Lookups, s.LookupHits, s.ChainPatches, s.Invalidations, s.Flushes, s.Demoted,
-		s.Entries, s.Exits[exitJump], s.Exits[exitBudget], s.Exits[exitStep], s.Steps, s.InterpTraces, s.NativeRetired, s.TranslateTime)
+		s.Entries, s.Exits[exitJump], s.Exits[exitBudget], s.Exits[exitStep], s.Exits[exitInhibit], s.Steps, s.InterpTraces, s.NativeRetired, s.TranslateTime)
 }

@@ -18,6 +18,8 @@ const (
 	offSlot   = int(unsafe.Offsetof(ctx{}.slot))
 	offSeg    = int(unsafe.Offsetof(ctx{}.seg))
 	offCharge = int(unsafe.Offsetof(ctx{}.charge))
+	offSys    = int(unsafe.Offsetof(ctx{}.sys))
+	offIRQ    = int(unsafe.Offsetof(ctx{}.irq))
 
 	fastEntrySize = int(unsafe.Sizeof(fastEntry{}))
 	offFastEIP    = int(unsafe.Offsetof(fastEntry{}.eip))

@@ -135,7 +135,7 @@ func (g *gen) inst() {
 		g.out = append(g.out, m...)
 		g.out = append(g.out, imm...)
 	}
-	switch r.IntN(29) {
+	switch r.IntN(32) {
 	case 0, 1: // ALU reg, reg
 		g.out = append(g.out, byte(r.IntN(8))<<3|byte(1+2*r.IntN(2)), 0xC0|reg()<<3|reg())
 	case 2: // ALU r8, r8 incl. AH..BH
@@ -255,6 +255,48 @@ func (g *gen) inst() {
 			g.out = append(g.out, op)
 		}
 		g.out = append(g.out, 0xFC)
+	case 29: // BT, BTS, BTR, BTC: register or memory, immediate or register bit offset
+		op := []byte{0xA3, 0xAB, 0xB3, 0xBB, 0xBA}[r.IntN(5)]
+		if r.IntN(8) == 0 {
+			g.out = append(g.out, 0x66) // 16-bit: the interpreter's
+		}
+		var imm []byte
+		regf := reg()
+		if op == 0xBA {
+			regf, imm = byte(4+r.IntN(4)), []byte{byte(r.IntN(256))}
+		}
+		switch {
+		case r.IntN(2) == 0:
+			g.out = append(g.out, 0x0F, op, 0xC0|regf<<3|reg())
+			g.out = append(g.out, imm...)
+		case op == 0xBA:
+			emitMem([]byte{0x0F, op}, regf, imm)
+		default:
+			// A register offset reaches bytes before and after the
+			// operand: keep it small (EAX = -128..383).
+			g.out = append(g.out, 0xB8)
+			g.out = binary.LittleEndian.AppendUint32(g.out, uint32(int32(r.IntN(512)-128)))
+			emitMem([]byte{0x0F, op}, 0, nil)
+		}
+		if r.IntN(3) == 0 {
+			g.out = append(g.out, 0x9C, 0x58+reg()) // pushf; pop: the flags as a whole
+		}
+	case 30: // interrupt and direction flag instructions, PUSHF
+		for range 1 + r.IntN(3) {
+			switch r.IntN(4) {
+			case 0:
+				g.out = append(g.out, []byte{0xFA, 0xFB}[r.IntN(2)]) // cli, sti
+			case 1:
+				g.out = append(g.out, 0xFD, 0xAD, 0xFC) // std; lodsd; cld
+			case 2:
+				g.out = append(g.out, 0xFC) // cld (DF is clear: nothing)
+			default:
+				g.out = append(g.out, 0x9C, 0x58+reg()) // pushf; pop
+			}
+		}
+	case 31: // 8-bit ALU, TEST, XCHG and MOV between AH..BH and memory
+		op := []byte{0x00, 0x02, 0x08, 0x0A, 0x10, 0x12, 0x20, 0x22, 0x28, 0x2A, 0x30, 0x32, 0x38, 0x3A, 0x84, 0x86, 0x88, 0x8A}[r.IntN(18)]
+		emitMem([]byte{op}, byte(4+r.IntN(4)), nil)
 	case 26: // PUSH r/m32; POP
 		if r.IntN(2) == 0 {
 			emitMem([]byte{0xFF}, 6, nil)

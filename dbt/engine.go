@@ -34,6 +34,9 @@ type block struct {
 	n     int     // guest instructions (markers: times entered)
 	// firstSteps counts exits to the interpreter at the first instruction.
 	firstSteps int
+	// poll marks a marker whose instruction is port I/O or RDTSC: code
+	// that may be a polling loop.
+	poll bool
 }
 
 // Engine runs a cpu.CPU with the translator.
@@ -58,21 +61,28 @@ type Engine struct {
 }
 
 // profileStep counts the instruction at CS:EIP in StepProfile.
-func (e *Engine) profileStep() {
+func (e *Engine) profileStep(what string) {
 	c := e.cpu
+	if c.CR0&cpu.CR0PE == 0 || c.Flags&cpu.FlagVM != 0 {
+		e.StepProfile[what+" non-protected"]++
+		return
+	}
 	phys, ok := c.FetchPhys(c.Seg[cpu.CS].Base + c.EIP)
 	if !ok {
-		e.StepProfile["fetch-fault"]++
+		e.StepProfile[what+" fetch-fault"]++
 		return
 	}
 	code := c.CodeBytes(phys)
 	in, err := e.dec.Decode(code, true)
 	if err != nil {
-		e.StepProfile["page-cross"]++
+		e.StepProfile[what+" page-cross"]++
 		return
 	}
 	_, ok = analyze(&in, code[:in.Len], 0)
-	e.StepProfile[fmt.Sprintf("% x ok=%v", code[:min(int(in.Len), 3)], ok)]++
+	e.StepProfile[fmt.Sprintf("%s % x ok=%v", what, code[:min(int(in.Len), 3)], ok)]++
+	if ok || what == "marker" {
+		e.StepProfile[fmt.Sprintf("@%08x %s % x ok=%v cpl=%d", c.EIP, what, code[:min(int(in.Len), 6)], ok, c.CPL)]++
+	}
 }
 
 // New returns a translator engine for c.
@@ -238,11 +248,17 @@ func (e *Engine) translate(k blockKey) *block {
 		if ok && (p.kind == kCallInd) && !(full[cpu.SS][0] && full[cpu.SS][1]) {
 			ok = false
 		}
-		if ok && (p.kind == kPush || p.kind == kPushImm || p.kind == kCall || p.kind == kCallInd || p.kind == kPushEv) && !full[cpu.SS][1] {
+		if ok && (p.kind == kPush || p.kind == kPushImm || p.kind == kCall || p.kind == kCallInd || p.kind == kPushEv || p.kind == kPushf) && !full[cpu.SS][1] {
 			ok = false
 		}
 		if ok && (p.kind == kPop || p.kind == kRet || p.kind == kLeave) && !full[cpu.SS][0] {
 			ok = false
+		}
+		if ok && (p.kind == kCli || p.kind == kSti) && k.key&3 != 0 {
+			ok = false // CPL > 0: IOPL and the virtual interrupt flags decide
+		}
+		if ok && (p.kind == kCld && e.tr.down || p.kind == kStd && !e.tr.down) {
+			p.ends = true // DF changes, and with it the key
 		}
 		if !ok {
 			stepAtEnd = true
@@ -259,7 +275,7 @@ func (e *Engine) translate(k blockKey) *block {
 		// Remember that the interpreter runs here (entry 0), so the
 		// next lookup does not try again.
 		c.WatchCode(k.phys)
-		b := &block{blockKey: k, stamp: c.CodeStamp(k.phys)}
+		b := &block{blockKey: k, stamp: c.CodeStamp(k.phys), poll: polls(code)}
 		e.blocks[k] = b
 		e.pages[k.phys>>12] = append(e.pages[k.phys>>12], b)
 		return b
@@ -335,6 +351,9 @@ func (e *Engine) Run(budget int) cpu.Exit {
 		}
 		if c.NeedsInterpreter() || !e.native() {
 			e.Stats.InterpTraces++
+			if e.StepProfile != nil {
+				e.profileStep("mode")
+			}
 			if x, done := interp(left, true); done {
 				return x
 			}
@@ -348,8 +367,11 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			// longer stretch, so the loop runs in the interpreter's own
 			// chained loop instead of coming back here every trace.
 			e.Stats.InterpTraces++
+			if e.StepProfile != nil {
+				e.profileStep("marker")
+			}
 			n, one := left, true
-			if b != nil {
+			if b != nil && b.poll {
 				if b.n++; b.n > 16 {
 					n, one = min(left, 512), false
 				}
@@ -385,13 +407,18 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			if x, done := interp(left, false); done {
 				return x
 			}
+		case exitInhibit:
+			// STI enabled interrupts with one pending: the next
+			// instruction runs in its shadow, in the interpreter, which
+			// then takes the interrupt.
+			c.InhibitIRQ = true
 		case exitStep:
 			if left <= 0 {
 				continue
 			}
 			e.Stats.Steps++
 			if e.StepProfile != nil {
-				e.profileStep()
+				e.profileStep("step")
 			}
 			// The interpreter runs that one instruction (a TLB miss fills
 			// the TLB on the way) and translated code takes over after
@@ -417,6 +444,30 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			}
 		}
 	}
+}
+
+// polls reports whether the instruction at the start of code is port
+// I/O (IN, OUT, INS, OUTS, with or without prefixes) or RDTSC: where a
+// marker keeps being entered there, the interpreter runs a longer
+// stretch (a polling loop stays in the interpreter's chained loop). Any
+// other marker runs one interpreter trace and hands back to translated
+// code: a kernel's CLI or IRET on a hot path is followed by translated
+// code.
+func polls(code []byte) bool {
+	i := 0
+	for i < len(code) && i < 4 && (code[i] == 0x66 || code[i] == 0x67 || code[i] == 0xF2 || code[i] == 0xF3 || code[i] == 0x2E || code[i] == 0x3E || code[i] == 0x26 || code[i] == 0x36 || code[i] == 0x64 || code[i] == 0x65) {
+		i++
+	}
+	if i >= len(code) {
+		return false
+	}
+	switch op := code[i]; {
+	case op >= 0xE4 && op <= 0xE7, op >= 0xEC && op <= 0xEF, op >= 0x6C && op <= 0x6F:
+		return true
+	case op == 0x0F && i+1 < len(code) && code[i+1] == 0x31:
+		return true
+	}
+	return false
 }
 
 // stepPhys is the physical address of CS:EIP, or ^0 when it has none.
@@ -456,6 +507,11 @@ func (e *Engine) runNative(b *block, left int) (retired, used int) {
 		x.regs[i] = c.Regs[i]
 	}
 	x.hf = uint64(c.Flags&arithFlags) | 0x202
+	x.sys = c.Flags
+	x.irq = 0
+	if c.IRQPending() {
+		x.irq = 1
+	}
 	x.budget = int64(left)
 	x.tlbR, x.tlbW, x.ram = c.NativeTLB()
 	x.tlbF = c.NativeFetchTLB()
@@ -473,7 +529,7 @@ func (e *Engine) runNative(b *block, left int) (retired, used int) {
 		c.Regs[i] = x.regs[i]
 	}
 	c.EIP = x.eip
-	c.Flags = c.Flags&^arithFlags | uint32(x.hf)&arithFlags
+	c.Flags = x.sys&^arithFlags | uint32(x.hf)&arithFlags
 	used = left - int(x.budget)
 	n := used - int(x.charge) // REP iterations use budget, not instructions
 	c.AddRetired(n)

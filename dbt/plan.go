@@ -23,6 +23,12 @@ const (
 	kPushEv          // push r/m32
 	kDiv             // div r/m32 (flags unchanged, as the interpreter)
 	kString          // MOVS, STOS, LODS without REP (DF is in the key)
+	kBt              // BT, BTS, BTR, BTC (only CF changes)
+	kPushf           // PUSHFD
+	kCli             // CLI at CPL 0
+	kSti             // STI at CPL 0
+	kCld             // CLD (DF is in the key: a change ends the block)
+	kStd             // STD
 )
 
 // Memory access kinds of a plan.
@@ -48,6 +54,7 @@ type plan struct {
 	reg       int    // ModRM reg field: a host register or a /digit
 	rm        int    // host register of a register-form r/m operand
 	noREX     bool   // an 8-bit operand is AH..BH: REX must not be used
+	btReg     int    // kBt: host register of a register bit offset, or -1
 	imm       []byte // immediate bytes, as encoded
 
 	src, dst int    // registers of push/pop
@@ -80,7 +87,7 @@ const (
 // analyze decides whether in (raw bytes raw, at eip, next instruction at
 // next) can be translated, and how.
 func analyze(in *decoder.Inst, raw []byte, next uint32) (p plan, ok bool) {
-	p.resReg = -1
+	p.resReg, p.btReg = -1, -1
 	pos := 0
 	rep := false
 	for pos < len(raw) {
@@ -267,6 +274,24 @@ opcode:
 		p.kind, p.opc = kGeneric, []byte{0x87}
 		p.size = vsize
 		p.reg, p.rm = rAX, hostReg(int(op&7))
+		return p, true
+	case op == 0x9C: // PUSHFD
+		if !in.Op32() {
+			return p, false
+		}
+		p.kind, p.size = kPushf, 4
+		return p, true
+	case op == 0xFA:
+		p.kind = kCli
+		return p, true
+	case op == 0xFB:
+		p.kind = kSti
+		return p, true
+	case op == 0xFC:
+		p.kind = kCld
+		return p, true
+	case op == 0xFD:
+		p.kind = kStd
 		return p, true
 	case op == 0x98 || op == 0x99:
 		p.kind, p.opc = kVerbatim, []byte{op}
@@ -507,6 +532,23 @@ func analyzeTwo(in *decoder.Inst, op byte, vsize, regv int, p plan) (plan, bool)
 			p.mem = memRW
 		}
 		return p.modrm(in, false, false, regv)
+	case op == 0xA3 || op == 0xAB || op == 0xB3 || op == 0xBB || (op == 0xBA && in.Reg() >= 4): // BT, BTS, BTR, BTC
+		if !in.Op32() {
+			return p, false
+		}
+		p.kind, p.opc, p.size, p.btReg = kBt, []byte{0x0F, op}, 4, regv
+		reg := regv
+		if op == 0xBA {
+			p.btReg, reg = -1, in.Reg()
+			p.imm = []byte{byte(in.Imm)}
+		}
+		if in.Mem() {
+			p.mem = memRW
+			if op == 0xA3 || (op == 0xBA && in.Reg() == 4) {
+				p.mem = memR
+			}
+		}
+		return p.modrm(in, false, false, reg)
 	case op >= 0xC8 && op <= 0xCF: // BSWAP
 		if !in.Op32() {
 			return p, false
@@ -570,10 +612,8 @@ func (p plan) modrm(in *decoder.Inst, byteReg, byteRM bool, reg int) (plan, bool
 		}
 		return p, true
 	}
-	// Memory forms address [r9]: REX.B is needed, so AH..BH cannot be
-	// encoded.
-	if p.noREX {
-		return p, false
-	}
+	// Memory forms address [r9], which needs REX.B; with AH..BH (no
+	// REX) the address goes through a legacy register instead (see
+	// emitGeneric).
 	return p, true
 }

@@ -3,9 +3,14 @@ package dbt
 import (
 	"encoding/binary"
 
+	"bt86/cpu"
 	"bt86/decoder"
 	"bt86/mmu/shadow"
 )
+
+// slotMix is the mask shadow.Slot applies to lin>>15 before XORing it
+// into the page number (TestSlotMatchesShadow checks the two agree).
+const slotMix = 0x380
 
 // maxBlock bounds the guest instructions of one block.
 const maxBlock = 64
@@ -92,9 +97,15 @@ func (t *translator) memAddr(seg, size int, write bool, i int, eip uint32) {
 		a.loadCtx32(r9, offSeg+4*seg)
 		a.b(0x67, 0x47, 0x8D, 0x04, 0x08) // lea r8d, [r8d+r9d]
 	}
+	// r9d = shadow.Slot(r8d)
 	a.movRR32(r9, r8)
 	a.b(0x41, 0xC1, 0xE9, 0x0C) // shr r9d, 12
-	a.b(0x41, 0x81, 0xE1)       // and r9d, Entries-1
+	a.movRR32(r10, r8)
+	a.b(0x41, 0xC1, 0xEA, 0x0F) // shr r10d, 15
+	a.b(0x41, 0x81, 0xE2)       // and r10d, slot mix
+	a.u32(slotMix)
+	a.b(0x45, 0x31, 0xD1) // xor r9d, r10d
+	a.b(0x41, 0x81, 0xE1) // and r9d, Entries-1
 	a.u32(shadow.Entries - 1)
 	if write {
 		a.loadCtx64(r10, offTLBW)
@@ -176,6 +187,23 @@ func (t *translator) emitGeneric(p *plan, mem bool) {
 	}
 	if p.lock {
 		a.b(0xF0)
+	}
+	if mem && p.noREX {
+		// AH..BH with a memory operand: no REX, so the address goes
+		// through a legacy register t (not the one holding the 8-bit
+		// register), saved in r13 meanwhile. None of these moves
+		// touches the flags.
+		t := rAX
+		if p.reg&3 == rAX {
+			t = rCX
+		}
+		a.b(0x49, 0x89, 0xC5|byte(t)<<3) // mov r13, t
+		a.b(0x4C, 0x89, 0xC8|byte(t))    // mov t, r9
+		a.b(p.opc...)
+		a.b(byte(p.reg&7)<<3 | byte(t)) // [t]
+		a.b(p.imm...)
+		a.b(0x4C, 0x89, 0xE8|byte(t)) // mov t, r13
+		return
 	}
 	if mem {
 		a.rex(false, p.reg, 0, r9, false)
@@ -405,6 +433,42 @@ func (t *translator) emitString(i int, it *item) {
 	}
 }
 
+// emitBt translates BT, BTS, BTR and BTC: the host instruction on the
+// guest operand, then only CF is taken from the host flags (the
+// interpreter leaves the other flags as they were).
+func (t *translator) emitBt(i int, it *item) {
+	a := &t.a
+	p := &it.p
+	in := &it.in
+	t.spill()
+	if p.mem != memNone {
+		t.eaToR8(in)
+		q := *p
+		if p.btReg >= 0 {
+			// A register bit offset addresses the dword holding the bit:
+			// EA + (offset >> 5) * 4, signed; the host instruction then
+			// gets the offset modulo 32 (in r13).
+			a.movRR32(r10, p.btReg)
+			a.b(0x41, 0xC1, 0xFA, 0x05) // sar r10d, 5
+			a.leaEA32(r8, r8, r10, 2, 0)
+			a.movRR32(r13, p.btReg)
+			a.b(0x41, 0x83, 0xE5, 0x1F) // and r13d, 31
+			q.reg = r13
+		}
+		t.memAddr(int(in.Seg), 4, p.mem != memR, i, it.eip)
+		t.emitGeneric(&q, true)
+	} else {
+		t.emitGeneric(p, false)
+	}
+	a.b(0x9C, 0x41, 0x5B)       // pushfq; pop r11
+	a.b(0x41, 0x83, 0xE3, 0x01) // and r11d, CF
+	a.loadCtx64(r10, offHF)
+	a.b(0x41, 0x83, 0xE2, 0xFE) // and r10d, ~CF
+	a.b(0x45, 0x09, 0xDA)       // or r10d, r11d
+	a.storeCtx64(r10, offHF)
+	t.fl = flMem
+}
+
 // repCharge charges the iterations of a REP chunk (repChunk - r14d) to
 // the budget as the interpreter does: one unit per cpu.RepCost.
 func (t *translator) repCharge() {
@@ -498,6 +562,64 @@ func (t *translator) emit(i int, it *item) {
 		a.jcc32(0x3, t.stepStubFor(i, it.eip)) // jae: #DE (or a zero divisor)
 		a.b(0x41, 0xF7, 0xF5)                  // div r13d
 		t.fl = flMem
+	case kBt:
+		t.emitBt(i, it)
+		return
+	case kPushf:
+		// EFLAGS as PUSHF stores it: VM and RF clear, bit 1 set.
+		t.spill()
+		a.loadCtx32(r13, offHF)
+		a.b(0x41, 0x81, 0xE5) // and r13d, arithmetic flags
+		a.u32(arithFlags)
+		a.loadCtx32(r10, offSys)
+		a.b(0x41, 0x81, 0xE2) // and r10d, ~(arithmetic|VM|RF)
+		a.u32(^uint32(arithFlags | cpu.FlagVM | cpu.FlagRF))
+		a.b(0x45, 0x09, 0xD5)       // or r13d, r10d
+		a.b(0x41, 0x83, 0xCD, 0x02) // or r13d, 2
+		t.stackAddr(-4)
+		t.memAddr(decoder.SS, 4, true, i, it.eip)
+		a.b(0x45, 0x89, 0x29) // mov [r9], r13d
+		t.addESP(-4)
+	case kCli:
+		t.spill()
+		a.ctxOp(false, []byte{0x81}, 4, offSys) // and dword [sys], ~IF
+		a.u32(^cpu.FlagIF)
+		t.fl = flMem
+	case kSti:
+		// Interrupts already enabled: nothing. Else set IF, and with an
+		// interrupt pending leave so that the next instruction runs in
+		// STI's shadow and the interrupt is taken after it.
+		t.spill()
+		done := a.newLabel()
+		a.ctxOp(false, []byte{0xF7}, 0, offSys) // test dword [sys], IF
+		a.u32(cpu.FlagIF)
+		a.jcc32(0x5, done)                      // jnz
+		a.ctxOp(false, []byte{0x81}, 1, offSys) // or dword [sys], IF
+		a.u32(cpu.FlagIF)
+		a.ctxOp(false, []byte{0x83}, 7, offIRQ) // cmp dword [irq], 0
+		a.b(0)
+		a.jcc32(0x4, done) // je
+		if refund := t.n - (i + 1); refund > 0 {
+			a.addCtx64Imm(offBudget, int32(refund))
+		}
+		t.exitTo(exitInhibit, it.next)
+		a.bind(done)
+		t.fl = flMem
+	case kCld, kStd:
+		if !p.ends {
+			break // DF already has that value (it is in the key)
+		}
+		t.spill()
+		if p.kind == kCld {
+			a.ctxOp(false, []byte{0x81}, 4, offSys) // and dword [sys], ~DF
+			a.u32(^cpu.FlagDF)
+		} else {
+			a.ctxOp(false, []byte{0x81}, 1, offSys) // or dword [sys], DF
+			a.u32(cpu.FlagDF)
+		}
+		t.fl = flMem
+		// Blocks after it have another key: back to the Go loop.
+		t.exitTo(exitJump, it.next)
 	case kBswap:
 		a.rex(false, 0, 0, p.rm, false)
 		a.b(0x0F, 0xC8|byte(p.rm&7))
@@ -646,8 +768,13 @@ func dispatcher() []byte {
 	miss := a.newLabel()
 	a.loadCtx32(r10, offSeg+4*1)                  // CS base
 	a.b(0x67, 0x47, 0x8D, 0x14, 0x02)             // lea r10d, [r10d+r8d]: linear
-	a.movRR32(r11, r10)                           //
+	a.movRR32(r11, r10)                           // r11d = shadow.Slot(r10d)
 	a.b(0x41, 0xC1, 0xEB, 0x0C)                   // shr r11d, 12
+	a.movRR32(r13, r10)                           //
+	a.b(0x41, 0xC1, 0xED, 0x0F)                   // shr r13d, 15
+	a.b(0x41, 0x81, 0xE5)                         // and r13d, slot mix
+	a.u32(slotMix)                                //
+	a.b(0x45, 0x31, 0xEB)                         // xor r11d, r13d
 	a.b(0x41, 0x81, 0xE3)                         // and r11d, Entries-1
 	a.u32(shadow.Entries - 1)                     //
 	a.b(0x41, 0x81, 0xE2, 0x00, 0xF0, 0xFF, 0xFF) // and r10d, 0xFFFFF000

@@ -12,7 +12,7 @@ import (
 // inlining budget; inlined into a larger function, MMU.ReadIndex is the
 // form that fits: see the "inline" sub-benchmarks.)
 func readByte(m *shadow.MMU, ram []byte, lin uint32, priv int) byte {
-	if e := &m.Cur.Read[priv&1][(lin>>12)%shadow.Entries]; e.Tag == lin&^0xFFF {
+	if e := &m.Cur.Read[priv&1][shadow.Slot(lin)]; e.Tag == lin&^0xFFF {
 		return ram[e.Addend+lin]
 	}
 	return readSlow(m, lin, priv)
@@ -28,7 +28,7 @@ func readSlow(m *shadow.MMU, lin uint32, priv int) byte {
 }
 
 func writeByte(m *shadow.MMU, ram []byte, lin uint32, priv int, v byte) {
-	if e := &m.Cur.Write[priv&1][(lin>>12)%shadow.Entries]; e.Tag == lin&^0xFFF {
+	if e := &m.Cur.Write[priv&1][shadow.Slot(lin)]; e.Tag == lin&^0xFFF {
 		ram[e.Addend+lin] = v
 		return
 	}

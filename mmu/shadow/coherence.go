@@ -179,25 +179,39 @@ func (m *MMU) dropDerived(s *Space, pg uint32, first, last int) {
 	wide := last-first >= wideWrite
 	if c&depMask != 0 && !wide {
 		// As a page table: PTE index k translates linear pages whose
-		// bits 12 and up equal k modulo the table size, which live in
+		// page numbers equal k modulo the table size, which live in
 		// the slots congruent to k modulo the table size (one slot when
-		// the table is at least as large as the TLB).
+		// the table is at least as large as the TLB), each with Slot's
+		// mixed bits in any of their slotSpread values.
 		for k := first; k <= last; k++ {
-			for slot := k % Entries; slot < Entries; slot += ptMask + 1 {
-				for kind := 0; kind < nKinds; kind++ {
-					for p := 0; p < 2; p++ {
-						md := &s.meta[kind][p][slot]
-						if md.valid() && md.pt == pg && int(md.tag>>12)&ptMask == k {
-							m.invalidate(s, kind, p, slot)
-						}
-					}
-				}
+			for x := range slotSpread {
+				m.dropSlot(s, pg, (k%Entries)^x<<7, k, ptMask)
 			}
 		}
 	}
 	if c>>16 == 0 && !wide {
 		return
 	}
+	m.dropDirectory(s, pg, first, last, wide, pdShift, pdMask)
+}
+
+// dropSlot invalidates the entries in slot of s that PTE index k of the
+// page table pg translated.
+func (m *MMU) dropSlot(s *Space, pg uint32, slot, k, ptMask int) {
+	for kind := 0; kind < nKinds; kind++ {
+		for p := 0; p < 2; p++ {
+			md := &s.meta[kind][p][slot]
+			if md.valid() && md.pt == pg && int(md.tag>>12)&ptMask == k {
+				m.invalidate(s, kind, p, slot)
+			}
+		}
+	}
+}
+
+// dropDirectory drops the translations of s that used entries
+// first..last of pg as a page directory (or, for a wide write, any
+// entry of pg).
+func (m *MMU) dropDirectory(s *Space, pg uint32, first, last int, wide bool, pdShift, pdMask int) {
 	// As a page directory (or a wide write): scan the space.
 	for kind := 0; kind < nKinds; kind++ {
 		for p := 0; p < 2; p++ {

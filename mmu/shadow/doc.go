@@ -9,7 +9,7 @@
 // values. The fast path, written inline by the CPU and later by translated
 // code, is a tag compare plus an addend:
 //
-//	e := &m.Cur.Read[priv][(lin>>12)%Entries]
+//	e := &m.Cur.Read[priv][Slot(lin)]
 //	if e.Tag == lin&^0xFFF { b = RAM[e.Addend+lin] } else { mp, f := m.Fill(lin, acc) ... }
 //
 // (uint32 arithmetic; ReadIndex, WriteIndex and FetchIndex are the same,

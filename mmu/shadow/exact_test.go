@@ -301,7 +301,7 @@ func (x *exact) store(op int) {
 }
 
 func entryFor(s *shadow.Space, lin uint32, acc mmu.Access) *shadow.Entry {
-	slot := (lin >> 12) % shadow.Entries
+	slot := shadow.Slot(lin)
 	p := int(acc>>2) & 1
 	switch {
 	case acc&F != 0:

@@ -140,7 +140,7 @@ func privOf(acc mmu.Access) int { return int(acc>>2) & 1 }
 // entry is the fast-path entry the CPU would look at for lin and acc.
 func (r *rig) entry(lin uint32, acc mmu.Access) *shadow.Entry {
 	s := r.m.Cur
-	slot := (lin >> 12) % shadow.Entries
+	slot := shadow.Slot(lin)
 	switch {
 	case acc&F != 0:
 		return &s.Fetch[privOf(acc)][slot]

@@ -180,7 +180,7 @@ func (m *MMU) FlushPage(lin uint32) {
 		m.OnFlush(FlushEvent{Kind: FlushPage, Lin: lin, CR3: m.ctl.CR3})
 	}
 	tag := lin &^ 0xFFF
-	slot := (lin >> 12) % Entries
+	slot := Slot(lin)
 	for _, s := range m.spaces {
 		if !s.inUse {
 			continue
@@ -248,7 +248,7 @@ func (m *MMU) Fill(lin uint32, acc mmu.Access) (mmu.Mapping, *mmu.Fault) {
 	m.Stats.Misses++
 	k := kindOf(acc)
 	p := privOf(acc)
-	slot := int((lin >> 12) % Entries)
+	slot := int(Slot(lin))
 	s := m.Cur
 	if md := &s.meta[k][p][slot]; md.valid() && md.tag == lin&^0xFFF {
 		m.Stats.Cached++
@@ -348,7 +348,7 @@ func (m *MMU) install(s *Space, lin uint32, acc mmu.Access, mp *mmu.Mapping) {
 // record stores md in s's slot for kind k and privilege p, replacing what
 // was there, and enters it in the fast path when allowed.
 func (m *MMU) record(s *Space, k, p int, md meta) {
-	slot := int((md.tag >> 12) % Entries)
+	slot := int(Slot(md.tag))
 	old := &s.meta[k][p][slot]
 	if !old.valid() {
 		s.live++
@@ -571,18 +571,18 @@ func (m *MMU) copyGlobals(from, to *Space) {
 // (0 supervisor, 1 user) in the current space: the RAM index of the
 // byte, and whether the space had it. It inlines; on a miss call Fill.
 func (m *MMU) ReadIndex(lin uint32, priv int) (uint32, bool) {
-	e := &m.Cur.Read[priv&1][lin>>12%Entries]
+	e := &m.Cur.Read[priv&1][Slot(lin)]
 	return e.Addend + lin, e.Tag == lin&^0xFFF
 }
 
 // WriteIndex is ReadIndex for a write.
 func (m *MMU) WriteIndex(lin uint32, priv int) (uint32, bool) {
-	e := &m.Cur.Write[priv&1][lin>>12%Entries]
+	e := &m.Cur.Write[priv&1][Slot(lin)]
 	return e.Addend + lin, e.Tag == lin&^0xFFF
 }
 
 // FetchIndex is ReadIndex for an instruction fetch.
 func (m *MMU) FetchIndex(lin uint32, priv int) (uint32, bool) {
-	e := &m.Cur.Fetch[priv&1][lin>>12%Entries]
+	e := &m.Cur.Fetch[priv&1][Slot(lin)]
 	return e.Addend + lin, e.Tag == lin&^0xFFF
 }

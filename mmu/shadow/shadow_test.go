@@ -601,7 +601,8 @@ func TestOnChange(t *testing.T) {
 	modes(t, func(t *testing.T, r *rig) {
 		a, b := r.newRoot(), r.newRoot()
 		r.setPTE(a, 0x1000, 0x100000, RW|D)
-		conflict := uint32(0x1000 + shadow.Entries<<12) // same slot as 0x1000
+		conflict := uint32(0x1000 + 8*shadow.Entries<<12) // same slot as 0x1000
+		require.Equal(t, shadow.Slot(0x1000), shadow.Slot(conflict))
 		r.setPTE(a, conflict, 0x102000, RW|D)
 		r.setPTE(b, 0x1000, 0x101000, RW|D)
 		r.enable(a, 0, 0, 0)
@@ -625,4 +626,20 @@ func TestOnChange(t *testing.T) {
 		expect("eviction", func() { r.mustMap(conflict, mmu.AccFetch, 0x102000, "conflicting fetch") })
 		expect("flush", func() { r.m.Flush() })
 	})
+}
+
+// TestSlot: the pages of one 4 MiB region fill distinct slots, and pages
+// 4 MiB apart (a kernel's static data and a slab object) do not share one.
+func TestSlot(t *testing.T) {
+	for _, base := range []uint32{0, 0x00400000, 0xC1000000, 0xFFC00000} {
+		seen := map[uint32]bool{}
+		for p := range uint32(shadow.Entries) {
+			seen[shadow.Slot(base+p<<12)] = true
+		}
+		assert.Len(t, seen, shadow.Entries, "region %#x", base)
+	}
+	assert.NotEqual(t, shadow.Slot(0xC19D6000), shadow.Slot(0xC21D6164))
+	for k := range uint32(8) {
+		assert.Equal(t, shadow.Slot(0x1000)^k<<7, shadow.Slot(0x1000+k<<22), "k=%d", k)
+	}
 }

@@ -17,7 +17,7 @@ func (m *MMU) WatchLinear(lin uint32) {
 	if m.watchLin[tag] > 1 {
 		return
 	}
-	slot := (lin >> 12) % Entries
+	slot := Slot(lin)
 	for _, s := range m.spaces {
 		if !s.inUse {
 			continue
