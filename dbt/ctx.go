@@ -26,6 +26,16 @@ type ctx struct {
 	charge int64     // out: budget used by REP iterations (cpu.RepCost each)
 	sys    uint32    // guest EFLAGS but the arithmetic flags (IF, DF, ...)
 	irq    uint32    // nonzero: an interrupt is pending at the PIC
+	// A step exit that can resume sets these (resume is cleared at
+	// every entry): the routine to enter once the interpreter has run
+	// the instruction, the EIP and physical address the CPU must then
+	// be at, and the stamp the block's page must still have.
+	resume      uintptr
+	resumePhys  uint64
+	resumeEIP   uint32
+	resumeStamp uint32
+	resumeCount uint32 // instructions for the interpreter to run first
+	_           uint32
 }
 
 // Exit codes (ctx.exit).
@@ -78,6 +88,7 @@ type Stats struct {
 	Entries       uint64 // entries into translated code
 	Exits         [5]uint64
 	Steps         uint64 // instructions handed to the interpreter
+	Resumes       uint64 // ... after which translated code went on
 	InterpTraces  uint64 // interpreter traces run where nothing translated
 	NativeRetired uint64 // instructions retired in translated code
 	TranslateTime time.Duration
@@ -86,7 +97,7 @@ type Stats struct {
 // String formats the counters on one line.
 func (s Stats) String() string {
 	return fmt.Sprintf("blocks=%d code-bytes=%d lookups=%d lookup-hits=%d chain-patches=%d invalidations=%d flushes=%d demoted=%d "+
-		"entries=%d exits(jump=%d budget=%d step=%d inhibit=%d) steps=%d interp-traces=%d native-retired=%d translate-time=%v",
+		"entries=%d exits(jump=%d budget=%d step=%d inhibit=%d) steps=%d resumes=%d interp-traces=%d native-retired=%d translate-time=%v",
 		s.Blocks, s.CodeBytes, s.Lookups, s.LookupHits, s.ChainPatches, s.Invalidations, s.Flushes, s.Demoted,
-		s.Entries, s.Exits[exitJump], s.Exits[exitBudget], s.Exits[exitStep], s.Exits[exitInhibit], s.Steps, s.InterpTraces, s.NativeRetired, s.TranslateTime)
+		s.Entries, s.Exits[exitJump], s.Exits[exitBudget], s.Exits[exitStep], s.Exits[exitInhibit], s.Steps, s.Resumes, s.InterpTraces, s.NativeRetired, s.TranslateTime)
 }

@@ -21,6 +21,12 @@ const (
 	offSys    = int(unsafe.Offsetof(ctx{}.sys))
 	offIRQ    = int(unsafe.Offsetof(ctx{}.irq))
 
+	offResume      = int(unsafe.Offsetof(ctx{}.resume))
+	offResumePhys  = int(unsafe.Offsetof(ctx{}.resumePhys))
+	offResumeEIP   = int(unsafe.Offsetof(ctx{}.resumeEIP))
+	offResumeStamp = int(unsafe.Offsetof(ctx{}.resumeStamp))
+	offResumeCount = int(unsafe.Offsetof(ctx{}.resumeCount))
+
 	fastEntrySize = int(unsafe.Sizeof(fastEntry{}))
 	offFastEIP    = int(unsafe.Offsetof(fastEntry{}.eip))
 	offFastKey    = int(unsafe.Offsetof(fastEntry{}.key))

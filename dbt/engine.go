@@ -34,6 +34,9 @@ type block struct {
 	n     int     // guest instructions (markers: times entered)
 	// firstSteps counts exits to the interpreter at the first instruction.
 	firstSteps int
+	// helperFirst: the first instruction is run by the interpreter (a
+	// step there is expected and resumes).
+	helperFirst bool
 	// poll marks a marker whose instruction is port I/O or RDTSC: code
 	// that may be a polling loop.
 	poll bool
@@ -260,6 +263,10 @@ func (e *Engine) translate(k blockKey) *block {
 		if ok && (p.kind == kCld && e.tr.down || p.kind == kStd && !e.tr.down) {
 			p.ends = true // DF changes, and with it the key
 		}
+		if !ok && !endsFlow(code[off:off+int(in.Len)]) {
+			// The interpreter runs it in the middle of the block.
+			p, ok = plan{kind: kHelper, resReg: -1, btReg: -1}, true
+		}
 		if !ok {
 			stepAtEnd = true
 			break
@@ -281,6 +288,7 @@ func (e *Engine) translate(k blockKey) *block {
 		return b
 	}
 	e.tr.key = k.key
+	e.tr.phys, e.tr.eip, e.tr.stamp = k.phys, k.eip, c.CodeStamp(k.phys)
 	buf, slots := e.tr.block(items, k.eip, eip, stepAtEnd)
 	at := e.mem.place(buf)
 	if at < 0 {
@@ -291,7 +299,7 @@ func (e *Engine) translate(k blockKey) *block {
 		}
 	}
 	c.WatchCode(k.phys)
-	b := &block{blockKey: k, stamp: c.CodeStamp(k.phys), entry: e.mem.addr(at), n: len(items)}
+	b := &block{blockKey: k, stamp: c.CodeStamp(k.phys), entry: e.mem.addr(at), n: len(items), helperFirst: items[0].p.kind == kHelper}
 	e.blocks[k] = b
 	page := k.phys >> 12
 	e.pages[page] = append(e.pages[page], b)
@@ -341,7 +349,9 @@ func (e *Engine) Run(budget int) cpu.Exit {
 		}
 		return x, false
 	}
-	chain := false // ctx.slot is a chain slot to patch to the next block
+	chain := false        // ctx.slot is a chain slot to patch to the next block
+	var resume uintptr    // translated code to go on with after a step
+	var resumeFrom *block // ... entered at this block (its key)
 	for {
 		if c.Stopped() {
 			return cpu.Exit{Reason: cpu.ExitStop, Retired: retired}
@@ -349,54 +359,63 @@ func (e *Engine) Run(budget int) cpu.Exit {
 		if left <= 0 {
 			return cpu.Exit{Reason: cpu.ExitBudget, Retired: retired}
 		}
-		if c.NeedsInterpreter() || !e.native() {
-			e.Stats.InterpTraces++
-			if e.StepProfile != nil {
-				e.profileStep("mode")
-			}
-			if x, done := interp(left, true); done {
-				return x
-			}
-			chain = false
-			continue
-		}
-		b := e.lookup()
-		if b == nil || b.entry == 0 {
-			// The interpreter runs here: one trace, or, where that keeps
-			// happening (a polling loop around RDTSC or port I/O), a
-			// longer stretch, so the loop runs in the interpreter's own
-			// chained loop instead of coming back here every trace.
-			e.Stats.InterpTraces++
-			if e.StepProfile != nil {
-				e.profileStep("marker")
-			}
-			n, one := left, true
-			if b != nil && b.poll {
-				if b.n++; b.n > 16 {
-					n, one = min(left, 512), false
+		var b *block
+		var entry uintptr
+		if resume != 0 && e.canResume(resumeFrom.key) {
+			e.Stats.Resumes++
+			b, entry = resumeFrom, resume
+		} else {
+			if c.NeedsInterpreter() || !e.native() {
+				e.Stats.InterpTraces++
+				if e.StepProfile != nil {
+					e.profileStep("mode")
 				}
+				if x, done := interp(left, true); done {
+					return x
+				}
+				chain, resume = false, 0
+				continue
 			}
-			if x, done := interp(n, one); done {
+			b = e.lookup()
+			if b == nil || b.entry == 0 {
+				// The interpreter runs here: one trace, or, where that
+				// keeps happening at port I/O or RDTSC (a polling loop),
+				// a longer stretch, so the loop runs in the
+				// interpreter's own chained loop instead of coming back
+				// here every trace.
+				e.Stats.InterpTraces++
+				if e.StepProfile != nil {
+					e.profileStep("marker")
+				}
+				n, one := left, true
+				if b != nil && b.poll {
+					if b.n++; b.n > 16 {
+						n, one = min(left, 512), false
+					}
+				}
+				if x, done := interp(n, one); done {
+					return x
+				}
+				chain, resume = false, 0
+				continue
+			}
+			if chain {
+				e.chain(e.ctx.slot, b)
+			}
+			if b.n > left {
+				// The block does not fit: the interpreter retires
+				// exactly what is left.
+				x, _ := interp(left, false)
+				x.Retired = retired
 				return x
 			}
-			chain = false
-			continue
+			e.insertFast(b)
+			entry = b.entry
 		}
-		if chain {
-			e.chain(e.ctx.slot, b)
-			chain = false
-		}
-		if b.n > left {
-			// The block does not fit: the interpreter retires exactly
-			// what is left.
-			x, _ := interp(left, false)
-			x.Retired = retired
-			return x
-		}
-		n, used := e.runNative(b, left)
+		chain, resume = false, 0
+		n, used := e.runNative(entry, left)
 		retired += n
 		left -= used
-		chain = false
 		switch e.ctx.exit {
 		case exitJump:
 			chain = e.ctx.slot != 0
@@ -421,14 +440,15 @@ func (e *Engine) Run(budget int) cpu.Exit {
 				e.profileStep("step")
 			}
 			// The interpreter runs that one instruction (a TLB miss fills
-			// the TLB on the way) and translated code takes over after
-			// it, in a block starting there. A block whose first
-			// instruction keeps stepping (memory that is never in the
-			// TLB: MMIO, a watched page) becomes an interpreter marker,
-			// so that the interpreter runs such code a trace at a time.
-			if b := e.blocks[blockKey{phys: stepPhys(c), eip: c.EIP, key: e.modeKey()}]; b != nil && b.entry != 0 {
-				if b.firstSteps++; b.firstSteps > 8 {
-					e.demote(b)
+			// the TLB on the way), and translated code goes on after it
+			// where the step allows (resume), else in a block starting
+			// there. A block whose first instruction keeps stepping
+			// (memory that is never in the TLB: MMIO, a watched page)
+			// becomes an interpreter marker, so that the interpreter runs
+			// such code a trace at a time.
+			if sb := e.blocks[blockKey{phys: stepPhys(c), eip: c.EIP, key: e.modeKey()}]; sb != nil && sb.entry != 0 && !sb.helperFirst {
+				if sb.firstSteps++; sb.firstSteps > 8 {
+					e.demote(sb)
 				}
 			}
 			// A step at the first instruction of the block entered from
@@ -436,14 +456,35 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			// unmapped memory) lets the interpreter run to its trace's
 			// end, so blocks are not translated at every instruction.
 			n, one := 1, false
-			if e.ctx.eip == b.eip {
+			if e.ctx.resume != 0 {
+				n = min(int(e.ctx.resumeCount), left)
+			}
+			if e.ctx.eip == b.eip && !b.helperFirst {
 				n, one = left, true
 			}
+			r := e.ctx.resume
 			if x, done := interp(n, one); done {
 				return x
 			}
+			if !one {
+				resume, resumeFrom = r, b
+			}
 		}
 	}
+}
+
+// canResume reports whether translated code may go on at the resume
+// point of the last step exit: no interrupt or other interpreter duty
+// is due, the mode key is the block's, the CPU is at the EIP and
+// physical address the code expects, and the block's page was not
+// written.
+func (e *Engine) canResume(key uint32) bool {
+	c := e.cpu
+	x := e.ctx
+	if c.EIP != x.resumeEIP || c.NeedsInterpreter() || !e.native() || e.modeKey() != key {
+		return false
+	}
+	return stepPhys(c) == x.resumePhys && c.CodeStamp(x.resumePhys) == x.resumeStamp
 }
 
 // polls reports whether the instruction at the start of code is port
@@ -455,7 +496,7 @@ func (e *Engine) Run(budget int) cpu.Exit {
 // code.
 func polls(code []byte) bool {
 	i := 0
-	for i < len(code) && i < 4 && (code[i] == 0x66 || code[i] == 0x67 || code[i] == 0xF2 || code[i] == 0xF3 || code[i] == 0x2E || code[i] == 0x3E || code[i] == 0x26 || code[i] == 0x36 || code[i] == 0x64 || code[i] == 0x65) {
+	for i < len(code) && i < 4 && isPrefix(code[i]) {
 		i++
 	}
 	if i >= len(code) {
@@ -465,6 +506,44 @@ func polls(code []byte) bool {
 	case op >= 0xE4 && op <= 0xE7, op >= 0xEC && op <= 0xEF, op >= 0x6C && op <= 0x6F:
 		return true
 	case op == 0x0F && i+1 < len(code) && code[i+1] == 0x31:
+		return true
+	}
+	return false
+}
+
+// endsFlow reports whether the instruction at the start of code
+// transfers control or may (branches, calls, returns, interrupts, IRET,
+// far transfers, SYSENTER/SYSEXIT/SYSCALL/SYSRET, HLT, UD2): an
+// untranslated instruction that does not is run by the interpreter in
+// the middle of a block, which then resumes.
+func endsFlow(code []byte) bool {
+	i := 0
+	for i < len(code) && i < 14 && isPrefix(code[i]) {
+		i++
+	}
+	if i >= len(code) {
+		return true
+	}
+	op := code[i]
+	switch {
+	case op >= 0x70 && op <= 0x7F, op >= 0xE0 && op <= 0xE3, op >= 0xE8 && op <= 0xEB,
+		op >= 0xC2 && op <= 0xC3, op >= 0xCA && op <= 0xCF, op == 0x9A, op == 0xF4:
+		return true
+	case op == 0xFF:
+		return i+1 >= len(code) || (code[i+1]>>3)&7 >= 2 && (code[i+1]>>3)&7 <= 5
+	case op == 0x0F:
+		if i+1 >= len(code) {
+			return true
+		}
+		op2 := code[i+1]
+		return op2 >= 0x80 && op2 <= 0x8F || op2 == 0x05 || op2 == 0x07 || op2 == 0x34 || op2 == 0x35 || op2 == 0x0B
+	}
+	return false
+}
+
+func isPrefix(b byte) bool {
+	switch b {
+	case 0x66, 0x67, 0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65:
 		return true
 	}
 	return false
@@ -496,10 +575,10 @@ func (e *Engine) insertFast(b *block) {
 	*f = fastEntry{eip: b.eip, key: b.key, page: uint32(b.phys &^ 0xFFF), code: b.entry}
 }
 
-// runNative enters translated code at b with budget left and returns
+// runNative enters translated code at entry with budget left and returns
 // the instructions retired natively and the budget used (REP iterations
 // use budget too), leaving the CPU state synced.
-func (e *Engine) runNative(b *block, left int) (retired, used int) {
+func (e *Engine) runNative(entry uintptr, left int) (retired, used int) {
 	c := e.cpu
 	x := e.ctx
 	c.MaterializeFlags()
@@ -521,9 +600,9 @@ func (e *Engine) runNative(b *block, left int) (retired, used int) {
 	for s := range x.seg {
 		x.seg[s] = c.Seg[s].Base
 	}
-	e.insertFast(b)
+	x.resume = 0
 	e.Stats.Entries++
-	enter(ctxAddr(x), b.entry)
+	enter(ctxAddr(x), entry)
 	runtime.KeepAlive(x)
 	for i := range x.regs {
 		c.Regs[i] = x.regs[i]

@@ -29,6 +29,7 @@ const (
 	kSti             // STI at CPL 0
 	kCld             // CLD (DF is in the key: a change ends the block)
 	kStd             // STD
+	kHelper          // run by the interpreter inside the block (a step that resumes)
 )
 
 // Memory access kinds of a plan.
@@ -48,6 +49,9 @@ type plan struct {
 	// flags: fr reads arithmetic flags (so they must be in the host
 	// RFLAGS), fw writes them.
 	fr, fw bool
+	// frCF: of the flags, only CF is read (ADC, SBB, INC/DEC keep it);
+	// frCC: the flags are read through condition cc (SETcc, CMOVcc).
+	frCF, frCC bool
 
 	p66, lock bool
 	opc       []byte // opcode bytes of the host instruction
@@ -148,6 +152,7 @@ opcode:
 		alu := op >> 3
 		p.kind, p.fw = kGeneric, true
 		p.fr = alu == 2 || alu == 3 // ADC, SBB
+		p.frCF = p.fr
 		p.opc = []byte{op}
 		byteOp := op&1 == 0
 		p.size = vsize
@@ -166,6 +171,7 @@ opcode:
 	case op < 0x40 && (op&7 == 4 || op&7 == 5): // ALU AL/eAX, imm
 		alu := op >> 3
 		p.kind, p.fw, p.fr = kVerbatim, true, alu == 2 || alu == 3
+		p.frCF = p.fr
 		p.opc = []byte{op}
 		if op&1 == 0 {
 			p.imm = immBytes(1)
@@ -174,7 +180,7 @@ opcode:
 		}
 		return p, true
 	case op >= 0x40 && op <= 0x4F: // INC/DEC r16/r32
-		p.kind, p.fr, p.fw = kGeneric, true, true
+		p.kind, p.fr, p.fw, p.frCF = kGeneric, true, true, true
 		p.opc = []byte{0xFF}
 		p.size = vsize
 		p.reg = int(op>>3) & 1
@@ -204,6 +210,7 @@ opcode:
 	case op == 0x80 || op == 0x81 || op == 0x83:
 		alu := in.Reg()
 		p.kind, p.fw, p.fr = kGeneric, true, alu == 2 || alu == 3
+		p.frCF = p.fr
 		p.opc = []byte{op}
 		byteOp := op == 0x80
 		p.size = vsize
@@ -479,7 +486,7 @@ opcode:
 		r := in.Reg()
 		switch {
 		case r <= 1: // INC, DEC: keep CF
-			p.kind, p.fr, p.fw = kGeneric, true, true
+			p.kind, p.fr, p.fw, p.frCF = kGeneric, true, true, true
 			p.opc = []byte{op}
 			p.size = vsize
 			if op == 0xFE {
@@ -518,7 +525,7 @@ opcode:
 func analyzeTwo(in *decoder.Inst, op byte, vsize, regv int, p plan) (plan, bool) {
 	switch {
 	case op >= 0x90 && op <= 0x9F: // SETcc Eb
-		p.kind, p.fr = kGeneric, true
+		p.kind, p.fr, p.frCC, p.cc = kGeneric, true, true, op&0xF
 		p.opc = []byte{0x0F, op}
 		p.size = 1
 		if in.Mem() {
@@ -564,7 +571,7 @@ func analyzeTwo(in *decoder.Inst, op byte, vsize, regv int, p plan) (plan, bool)
 		}
 		return p.modrm(in, false, false, regv)
 	case op >= 0x40 && op <= 0x4F: // CMOVcc Gv, Ev
-		p.kind, p.fr = kGeneric, true
+		p.kind, p.fr, p.frCC, p.cc = kGeneric, true, true, op&0xF
 		p.opc = []byte{0x0F, op}
 		p.size = vsize
 		if in.Mem() {

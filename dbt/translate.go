@@ -34,6 +34,11 @@ type stepStub struct {
 	label  int
 	eip    uint32
 	refund int
+	// resume is the index of the instruction at which translated code
+	// can go on once the interpreter has run count instructions from
+	// this one (-1: none).
+	resume int
+	count  int
 }
 
 type slotStub struct {
@@ -55,6 +60,15 @@ type translator struct {
 	// zeroBase[s] is set when segment s has base 0 (part of the key).
 	zeroBase [6]bool
 	down     bool // EFLAGS.DF (part of the key)
+	// starts[i] labels the code of instruction i (starts[n]: the block's
+	// end), flAt[i] the flag state there: resuming after a step jumps
+	// there.
+	starts []int
+	flAt   []int
+	items  []item
+	phys   uint64 // physical address of the block's first instruction
+	eip    uint32 // ... and its EIP
+	stamp  uint32 // the code stamp of its page when translated
 }
 
 // slotRef is a chain slot of an emitted block: the offset of its rel32
@@ -78,12 +92,88 @@ func (t *translator) needFlags() {
 	}
 }
 
+// readFlags makes the guest flags that p reads available to its host
+// instruction and returns the opcode to emit. With the flags only in
+// ctx.hf it avoids reloading all of RFLAGS (popfq is slow): BT sets
+// just CF for ADC, SBB, INC and DEC (which write the other flags), and
+// SETcc/CMOVcc test their condition on ctx.hf (their opcode then tests
+// host ZF).
+func (t *translator) readFlags(p *plan) []byte {
+	if !p.fr || t.fl != flMem {
+		return p.opc
+	}
+	a := &t.a
+	switch {
+	case p.frCF:
+		a.ctxOp(false, []byte{0x0F, 0xBA}, 4, offHF) // bt dword [hf], 0
+		a.b(0)
+		return p.opc
+	case p.frCC:
+		cc := t.condFromMem(p.cc)
+		return []byte{p.opc[0], p.opc[1]&0xF0 | cc}
+	}
+	t.needFlags()
+	return p.opc
+}
+
+// condFromMem evaluates condition cc on the guest flags in ctx.hf into
+// the host ZF and returns the host condition (NZ or Z) that is true when
+// cc is. It clobbers the host flags, r10 and r11.
+func (t *translator) condFromMem(cc byte) byte {
+	a := &t.a
+	test := func(mask uint32) {
+		a.ctxOp(false, []byte{0xF7}, 0, offHF) // test dword [hf], mask
+		a.u32(mask)
+	}
+	switch cc &^ 1 {
+	case 0x0:
+		test(0x800) // OF
+	case 0x2:
+		test(0x001) // CF
+	case 0x4:
+		test(0x040) // ZF
+	case 0x6:
+		test(0x041) // CF or ZF
+	case 0x8:
+		test(0x080) // SF
+	case 0xA:
+		test(0x004) // PF
+	default: // L, LE: SF != OF (, or ZF)
+		a.loadCtx32(r11, offHF)
+		a.movRR32(r10, r11)
+		a.b(0x41, 0xC1, 0xEA, 0x04) // shr r10d, 4: OF to bit 7
+		a.b(0x45, 0x31, 0xDA)       // xor r10d, r11d
+		if cc&^1 == 0xC {
+			a.b(0x41, 0xF7, 0xC2) // test r10d, 0x80
+			a.u32(0x80)
+		} else {
+			a.b(0x41, 0x81, 0xE2) // and r10d, 0x80
+			a.u32(0x80)
+			a.b(0x41, 0x83, 0xE3, 0x40) // and r11d, ZF
+			a.b(0x45, 0x09, 0xDA)       // or r10d, r11d
+		}
+	}
+	if cc&1 != 0 {
+		return 0x4 // the negated condition: true when the test is zero
+	}
+	return 0x5
+}
+
 // stepStubFor returns a label that exits to the interpreter at
 // instruction i of the block (refunding the budget of the instructions
 // from i on).
-func (t *translator) stepStubFor(i int, eip uint32) int {
+func (t *translator) stepStubFor(i int, eip uint32) int { return t.stepStubN(i, eip, 1) }
+
+// stepStubN is stepStubFor for count instructions from i, which the
+// interpreter runs before translated code resumes after them.
+func (t *translator) stepStubN(i int, eip uint32, count int) int {
 	l := t.a.newLabel()
-	t.steps = append(t.steps, stepStub{label: l, eip: eip, refund: t.n - i})
+	last := &t.items[i+count-1]
+	resume := i + count
+	if last.p.ends || last.next>>12 != t.page {
+		resume = -1
+	}
+	t.steps = append(t.steps, stepStub{label: l, eip: eip, refund: t.n - i, resume: resume, count: count})
 	return l
 }
 
@@ -513,21 +603,18 @@ func (t *translator) emit(i int, it *item) {
 			t.eaToR8(in)
 			t.memAddr(int(in.Seg), p.size, p.mem != memR, i, it.eip)
 		}
-		if p.fr {
-			t.needFlags()
-		}
+		q := *p
+		q.opc = t.readFlags(p)
 		if p.clCount {
 			a.movRR32(r13, rCX) // the count: the shift may change ECX
 		}
-		t.emitGeneric(p, p.mem != memNone)
+		t.emitGeneric(&q, p.mem != memNone)
 		if p.fix != fixNone {
 			t.fixFlags(p, in)
 			return
 		}
 	case kVerbatim:
-		if p.fr {
-			t.needFlags()
-		}
+		t.readFlags(p)
 		if p.p66 {
 			a.b(0x66)
 		}
@@ -656,10 +743,14 @@ func (t *translator) emit(i int, it *item) {
 		t.addESP(4)
 		a.movRR32(p.dst, r13)
 	case kJcc:
-		t.needFlags()
-		t.spill()
+		cc := p.cc
+		if t.fl == flMem {
+			cc = t.condFromMem(cc)
+		} else {
+			t.spill()
+		}
 		taken := a.newLabel()
-		a.jcc32(p.cc, taken)
+		a.jcc32(cc, taken)
 		t.jumpTo(it.next)
 		a.bind(taken)
 		t.jumpTo(p.target)
@@ -699,6 +790,19 @@ func (t *translator) emit(i int, it *item) {
 		}
 		a.movRR32(r8, r13)
 		t.dispatchR8()
+	case kHelper:
+		// The interpreter runs it, and the helpers right after it;
+		// translated code resumes after them.
+		if i > 0 && t.items[i-1].p.kind == kHelper {
+			break // run with the first of them
+		}
+		count := 1
+		for i+count < t.n && t.items[i+count].p.kind == kHelper {
+			count++
+		}
+		t.spill()
+		a.jmp32(t.stepStubN(i, it.eip, count))
+		t.fl = flMem
 	default:
 		panic("dbt: unknown plan kind")
 	}
@@ -715,14 +819,18 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 	a.reset()
 	t.steps, t.slots = t.steps[:0], t.slots[:0]
 	t.n = len(items)
+	t.items = items
 	t.page = eip >> 12
 	t.fl = flMem
+	t.starts, t.flAt = t.starts[:0], t.flAt[:0]
 	budget := a.newLabel()
 	a.addCtx64Imm(offBudget, -int32(t.n))
 	a.jcc32(0xC, budget) // jl
 	for i := range items {
+		t.mark()
 		t.emit(i, &items[i])
 	}
+	t.mark()
 	if last := &items[len(items)-1]; !last.p.ends {
 		t.spill()
 		if stepAtEnd {
@@ -740,6 +848,9 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 		if s.refund > 0 {
 			a.addCtx64Imm(offBudget, int32(s.refund))
 		}
+		if s.resume >= 0 {
+			t.resumeStub(s, end)
+		}
 		t.exitTo(exitStep, s.eip)
 	}
 	for _, s := range t.slots {
@@ -756,6 +867,61 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 		slots = append(slots, slotRef{off: a.labels[s.field], target: s.target})
 	}
 	return a.buf, slots
+}
+
+// mark labels the current position as the start of the next
+// instruction (or of the block's end) and records the flag state there.
+func (t *translator) mark() {
+	l := t.a.newLabel()
+	t.a.bind(l)
+	t.starts = append(t.starts, l)
+	t.flAt = append(t.flAt, t.fl)
+}
+
+// resumeStub emits, inside step stub s, what lets the Go loop continue
+// translated code after the interpreter ran the instruction: the
+// address of a resume routine, the EIP and physical address it expects
+// the CPU at, and the block's page stamp (so a step that rewrote the
+// block's code cannot resume into it). The resume routine charges the
+// instructions from there on, reloads the flags if the code there keeps
+// them in the host RFLAGS, and jumps in.
+func (t *translator) resumeStub(s stepStub, end uint32) {
+	a := &t.a
+	next := end
+	if s.resume < t.n {
+		next = t.items[s.resume].eip
+	}
+	routine := a.newLabel()
+	a.b(0x4C, 0x8D, 0x05) // lea r8, [rip+routine]
+	a.rel32(routine)
+	a.storeCtx64(r8, offResume)
+	a.movCtxImm32(offResumeEIP, next)
+	a.movCtxImm32(offResumeStamp, t.stamp)
+	a.movCtxImm32(offResumeCount, uint32(s.count))
+	a.b(0x49, 0xB8) // mov r8, imm64: the physical address of next
+	a.buf = binary.LittleEndian.AppendUint64(a.buf, t.phys+uint64(next-t.eip))
+	a.storeCtx64(r8, offResumePhys)
+	skip := a.newLabel()
+	a.jmp32(skip)
+	a.bind(routine)
+	if charge := t.n - s.resume; charge > 0 {
+		fail := a.newLabel()
+		a.addCtx64Imm(offBudget, -int32(charge))
+		a.jcc32(0xC, fail) // jl: the rest does not fit
+		if t.flAt[s.resume] != flMem {
+			a.loadFlags(offHF)
+		}
+		a.jmp32(t.starts[s.resume])
+		a.bind(fail)
+		a.addCtx64Imm(offBudget, int32(charge))
+		t.exitTo(exitBudget, next)
+	} else {
+		if t.flAt[s.resume] != flMem {
+			a.loadFlags(offHF)
+		}
+		a.jmp32(t.starts[s.resume])
+	}
+	a.bind(skip)
 }
 
 // dispatcher emits the native dispatch routine: r8d is the target EIP,
