@@ -9,8 +9,9 @@ import (
 )
 
 // slotMix is the mask shadow.Slot applies to lin>>15 before XORing it
-// into the page number (TestSlotMatchesShadow checks the two agree).
-const slotMix = 0x380
+// into the page number; 0: none (TestSlotMatchesShadow checks the two
+// agree).
+const slotMix = 0
 
 // maxBlock bounds the guest instructions of one block.
 const maxBlock = 64
@@ -190,11 +191,13 @@ func (t *translator) memAddr(seg, size int, write bool, i int, eip uint32) {
 	// r9d = shadow.Slot(r8d)
 	a.movRR32(r9, r8)
 	a.b(0x41, 0xC1, 0xE9, 0x0C) // shr r9d, 12
-	a.movRR32(r10, r8)
-	a.b(0x41, 0xC1, 0xEA, 0x0F) // shr r10d, 15
-	a.b(0x41, 0x81, 0xE2)       // and r10d, slot mix
-	a.u32(slotMix)
-	a.b(0x45, 0x31, 0xD1) // xor r9d, r10d
+	if slotMix != 0 {
+		a.movRR32(r10, r8)
+		a.b(0x41, 0xC1, 0xEA, 0x0F) // shr r10d, 15
+		a.b(0x41, 0x81, 0xE2)       // and r10d, slot mix
+		a.u32(slotMix)
+		a.b(0x45, 0x31, 0xD1) // xor r9d, r10d
+	}
 	a.b(0x41, 0x81, 0xE1) // and r9d, Entries-1
 	a.u32(shadow.Entries - 1)
 	if write {

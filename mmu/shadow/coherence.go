@@ -184,8 +184,10 @@ func (m *MMU) dropDerived(s *Space, pg uint32, first, last int) {
 		// the table is at least as large as the TLB), each with Slot's
 		// mixed bits in any of their slotSpread values.
 		for k := first; k <= last; k++ {
-			for x := range slotSpread {
-				m.dropSlot(s, pg, (k%Entries)^x<<7, k, ptMask)
+			for base := k % Entries; base < Entries; base += ptMask + 1 {
+				for x := range slotSpread {
+					m.dropSlot(s, pg, base^x<<7&slotMix, k, ptMask)
+				}
 			}
 		}
 	}

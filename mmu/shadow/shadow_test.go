@@ -628,8 +628,7 @@ func TestOnChange(t *testing.T) {
 	})
 }
 
-// TestSlot: the pages of one 4 MiB region fill distinct slots, and pages
-// 4 MiB apart (a kernel's static data and a slab object) do not share one.
+// TestSlot: the pages of one 4 MiB region fill distinct slots.
 func TestSlot(t *testing.T) {
 	for _, base := range []uint32{0, 0x00400000, 0xC1000000, 0xFFC00000} {
 		seen := map[uint32]bool{}
@@ -637,9 +636,5 @@ func TestSlot(t *testing.T) {
 			seen[shadow.Slot(base+p<<12)] = true
 		}
 		assert.Len(t, seen, shadow.Entries, "region %#x", base)
-	}
-	assert.NotEqual(t, shadow.Slot(0xC19D6000), shadow.Slot(0xC21D6164))
-	for k := range uint32(8) {
-		assert.Equal(t, shadow.Slot(0x1000)^k<<7, shadow.Slot(0x1000+k<<22), "k=%d", k)
 	}
 }

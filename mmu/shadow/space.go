@@ -5,26 +5,26 @@ import "bt86/mmu"
 // Entries is the number of entries per array (direct mapped: see Slot).
 const Entries = 1024
 
-// Slot is the index of the entry for the linear address lin: the low 10
-// bits of its page number, with bits 7-9 XORed with linear address bits
-// 22-24. Plain low bits would make pages 4 MiB apart share a slot, and a
-// kernel's image and the slab objects its hot paths touch (a file struct
-// read on every system call, beside a static variable a multiple of
-// 4 MiB away) evicted each other on every use. With the XOR, the pages of
-// one 4 MiB region still fill distinct slots, and the slots that the
-// entries of one page table can occupy are few (slotSpread), which keeps
-// the coherence scans short. Translated code computes the same
-// (dbt/translate.go memAddr).
+// Slot is the index of the entry for the linear address lin: the low
+// bits of its page number (direct mapped). Everything that indexes the
+// arrays goes through it, and translated code computes the same
+// (dbt/translate.go memAddr, checked by dbt's TestSlotMatchesShadow).
+//
+// Tried and measured (DESIGN.md, "Shadow TLB slots"): XORing linear
+// bits 22-24 into bits 7-9 (slotMix 0x380) stops pages 4 MiB apart
+// from evicting each other (a kernel's static data and a slab object
+// read on every system call did), but the four more instructions in
+// every translated memory access cost more than the misses it saved:
+// 5-10% more CPU time on the benchmark's boot and workloads.
 func Slot(lin uint32) uint32 { return (lin>>12 ^ lin>>15&slotMix) % Entries }
 
-// slotMix selects the bits of lin>>15 (linear bits 22-24, at 7-9) that
-// Slot mixes into the page number.
-const slotMix = 0x380
+// slotMix selects the bits of lin>>15 (linear bits 22-24 at 7-9) that
+// Slot XORs into the page number; 0: none.
+const slotMix = 0
 
-// slotSpread is the number of slots one page-table index can map to for
-// a given (page number modulo the table size): the values of the mixed
-// bits.
-const slotSpread = 8
+// slotSpread is the number of slots that one page-table index can map
+// to (2^popcount(slotMix)): the coherence scans visit each.
+const slotSpread = 1
 
 // invalidTag never equals a page-aligned linear address.
 const invalidTag = 1
