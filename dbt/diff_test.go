@@ -78,7 +78,7 @@ func runBoth(t testing.TB, prog []byte, seed uint64) Stats {
 	ci, rami := newFlatCPU(t, prog, seed)
 	xi := runEngine(t, ci, nil)
 	cd, ramd := newFlatCPU(t, prog, seed)
-	e, err := New(cd)
+	e, err := newEngine(cd, 1<<20)
 	require.NoError(t, err)
 	defer e.Close()
 	xd := runEngine(t, cd, e)

@@ -89,8 +89,11 @@ func (e *Engine) profileStep(what string) {
 }
 
 // New returns a translator engine for c.
-func New(c *cpu.CPU) (*Engine, error) {
-	mem, err := newCodeMem(codeSize)
+func New(c *cpu.CPU) (*Engine, error) { return newEngine(c, codeSize) }
+
+// newEngine is New with a code area of size bytes (tests use small ones).
+func newEngine(c *cpu.CPU, size int) (*Engine, error) {
+	mem, err := newCodeMem(size)
 	if err != nil {
 		return nil, err
 	}
