@@ -100,12 +100,29 @@ func (c *CPU) repDone(in *decoder.Inst) {
 	}
 }
 
+// chargeRepIO charges the iterations a REP INS/OUTS ran (the counter
+// went from before to its current value) against the Run budget, one
+// unit each besides the instruction itself: each is a device access, so
+// a port-I/O storm ends a slice as soon as its budget is used (it cost
+// one unit per 1,024 iterations before, and a fuzzed REP OUTS with a
+// huge count took 20 s for a 100,000-instruction budget).
+func (c *CPU) chargeRepIO(in *decoder.Inst, before uint32) {
+	if in.Flags&(decoder.FlagRep|decoder.FlagRepne) == 0 {
+		return
+	}
+	if n := int(before - c.counter(in)); n > 0 {
+		c.repCharge += n
+		c.events |= evEndTrace
+	}
+}
+
 func (c *CPU) ins(in *decoder.Inst) {
 	p, size := uint16(c.Regs[EDX]), ioSize(in)
 	c.checkIO(p, size)
 	rep := in.Flags&(decoder.FlagRep|decoder.FlagRepne) != 0
 	am := addrMask(in)
 	step := c.stringStep(size)
+	defer c.chargeRepIO(in, c.counter(in))
 	for n := c.repCount(in); n > 0; n-- {
 		di := c.Regs[EDI] & am
 		lin := c.linW(ES, di, uint32(size))
@@ -136,6 +153,7 @@ func (c *CPU) outs(in *decoder.Inst) {
 	rep := in.Flags&(decoder.FlagRep|decoder.FlagRepne) != 0
 	am := addrMask(in)
 	step := c.stringStep(size)
+	defer c.chargeRepIO(in, c.counter(in))
 	for n := c.repCount(in); n > 0; n-- {
 		si := c.Regs[ESI] & am
 		var v uint32

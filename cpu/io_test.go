@@ -86,7 +86,16 @@ func TestRepOutsInterruptible(t *testing.T) {
 		r.ram[rData+i] = byte(i)
 	}
 	c.Regs[ESI], c.Regs[ECX], c.Regs[EDX] = rData, n, 0xE9
-	ex := r.run(0xF3, 0x6E, 0xCC) // rep outsb; int3
+	copy(r.ram[rCode:], []byte{0xF3, 0x6E, 0xCC}) // rep outsb; int3
+	c.EIP = rCode
+	// Each iteration uses a unit of budget: a Run of 1,000 ends after
+	// the first 1,024-iteration execution, with the REP to restart.
+	first := c.Run(1000)
+	require.Equal(t, ExitBudget, first.Reason)
+	require.Equal(t, uint32(n-1024), c.Regs[ECX])
+	require.Equal(t, uint32(rCode), c.EIP)
+	ex := c.Run(10000)
+	ex.Retired += first.Retired
 	require.Equal(t, excBP, r.vector())
 	require.Len(t, r.ports.writes, n)
 	for i, w := range r.ports.writes {
