@@ -85,28 +85,34 @@ func (c *CPU) repRun(in *decoder.Inst, cond bool, body func()) {
 		body()
 		return
 	}
-	i := 0
-	// Iterations use budget (not retired instructions, so deterministic
-	// time is unchanged): one unit per repCost, so a slice's work stays
-	// bounded however large ECX is.
-	// A charge ends the trace, so the run loop sees the budget it used
-	// (the translator charges a chunk against its budget at once too).
+	// One execution runs the iterations down to the next multiple of
+	// repChunk of the counter (at most repChunk), then restarts the
+	// instruction; iterations use budget (not retired instructions, so
+	// deterministic time is unchanged): one unit each time the counter
+	// passes a multiple of repCost, so a slice's work stays bounded
+	// however large ECX is. Both rules depend only on the counter, so
+	// they add up the same however an execution is split: the
+	// translator, which may do part of a chunk natively and leave the
+	// rest to this code (a TLB miss), charges and ends chunks exactly as
+	// the interpreter does. A charge ends the trace, so the run loop sees
+	// the budget it used.
+	c0 := c.counter(in)
+	if c0 == 0 {
+		return
+	}
+	n := (c0-1)%repChunk + 1
 	defer func() {
-		if n := i / repCost; n > 0 {
-			c.repCharge += n
+		if u := int(c0/repCost) - int(c.counter(in)/repCost); u > 0 {
+			c.repCharge += u
 			c.events |= evEndTrace
 		}
 	}()
-	for ; i < repChunk; i++ {
-		if c.counter(in) == 0 {
-			return
-		}
+	for i := uint32(0); i < n; i++ {
 		body()
 		c.setCounter(in, c.counter(in)-1)
 		if cond {
 			z := c.zf()
 			if (in.Flags&decoder.FlagRep != 0 && !z) || (in.Flags&decoder.FlagRepne != 0 && z) {
-				i++
 				return
 			}
 		}

@@ -11,21 +11,23 @@ import (
 // fills in. The fields translated code uses stay within 128 bytes, so
 // each is a disp8 away (a larger offset is encoded with disp32).
 type ctx struct {
-	regs   [8]uint32 // guest EAX..EDI
-	eip    uint32    // out: guest EIP at the exit
-	exit   uint32    // out: exit code
-	hf     uint64    // guest arithmetic flags, as a host RFLAGS image
-	budget int64     // instructions left; blocks subtract their length
-	ram    uintptr   // address of guest RAM
-	tlbR   uintptr   // shadow TLB read entries (current space, privilege)
-	tlbW   uintptr   // shadow TLB write entries
-	tlbF   uintptr   // shadow TLB fetch entries
-	fast   uintptr   // address of the fast lookup table
-	slot   uintptr   // out: address of the rel32 chain slot to patch, or 0
-	seg    [6]uint32 // segment bases, by segment register
-	charge int64     // out: budget used by REP iterations (cpu.RepCost each)
-	sys    uint32    // guest EFLAGS but the arithmetic flags (IF, DF, ...)
-	irq    uint32    // nonzero: an interrupt is pending at the PIC
+	regs     [8]uint32 // guest EAX..EDI
+	eip      uint32    // out: guest EIP at the exit
+	exit     uint32    // out: exit code
+	hf       uint64    // guest arithmetic flags, as a host RFLAGS image
+	budget   int64     // instructions left; blocks subtract their length
+	ram      uintptr   // address of guest RAM
+	tlbR     uintptr   // shadow TLB read entries (current space, privilege)
+	tlbW     uintptr   // shadow TLB write entries
+	tlbF     uintptr   // shadow TLB fetch entries
+	fast     uintptr   // address of the fast lookup table
+	slot     uintptr   // out: address of the rel32 chain slot to patch, or 0
+	seg      [6]uint32 // segment bases, by segment register
+	charge   int64     // out: budget used by REP iterations (cpu.RepCost each)
+	sys      uint32    // guest EFLAGS but the arithmetic flags (IF, DF, ...)
+	irq      uint32    // nonzero: an interrupt is pending at the PIC
+	repStart uint32    // ECX at the start of the current REP chunk
+	_        uint32
 	// A step exit that can resume sets these (resume is cleared at
 	// every entry): the routine to enter once the interpreter has run
 	// the instruction, the EIP and physical address the CPU must then

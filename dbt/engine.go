@@ -50,6 +50,7 @@ type Engine struct {
 	ctx      *ctx
 	fast     *[fastSlots]fastEntry
 	blocks   map[blockKey]*block
+	smc      map[uint64]int // invalidations of blocks, by physical page
 	pages    map[uint64][]*block
 	slots    map[uintptr]uint64 // chain slot address -> physical page
 	dispatch uintptr
@@ -114,6 +115,7 @@ func (e *Engine) flush() {
 	e.Stats.Flushes++
 	e.mem.used = 0
 	e.blocks = make(map[blockKey]*block)
+	e.smc = make(map[uint64]int)
 	e.pages = make(map[uint64][]*block)
 	e.slots = make(map[uintptr]uint64)
 	clear(e.fast[:])
@@ -129,6 +131,7 @@ func (e *Engine) invalidatePage(page uint64) {
 	if len(bs) == 0 {
 		return
 	}
+	e.smc[page]++
 	for _, b := range bs {
 		delete(e.blocks, b.blockKey)
 		if f := &e.fast[fastIndex(b.eip)]; f.code == b.entry && b.entry != 0 {
@@ -205,6 +208,15 @@ func (e *Engine) lookup() *block {
 	return b
 }
 
+// smcLimit is the number of times a page's blocks may be dropped by
+// writes to it (self-modifying code, or data beside code) before its
+// code is left to the interpreter, within an epoch of smcEpoch block
+// translations (a page reused for other code later is translated again).
+const (
+	smcLimit = 64
+	smcEpoch = 1 << 16
+)
+
 // recentSlots sizes the direct-mapped cache in front of the block map.
 const recentSlots = 4096
 
@@ -224,6 +236,13 @@ func (e *Engine) translate(k blockKey) *block {
 	}
 	e.tr.down = k.key&(1<<31) != 0
 	items := e.items[:0]
+	if e.smc[k.phys>>12] > smcLimit {
+		// Code on this page keeps being rewritten (or written beside):
+		// the interpreter runs it, instead of translating it again
+		// after every write.
+		items = items[:0]
+		code = code[:0]
+	}
 	eip, off := k.eip, 0
 	stepAtEnd := false
 	for len(items) < maxBlock && off < len(code) {
@@ -318,6 +337,9 @@ func (e *Engine) translate(k blockKey) *block {
 		c.OnBlock(c, cb)
 	}
 	e.Stats.Blocks++
+	if e.Stats.Blocks%smcEpoch == 0 {
+		clear(e.smc) // pages left to the interpreter get another chance
+	}
 	e.Stats.CodeBytes += uint64(len(buf))
 	e.Stats.TranslateTime += time.Since(t0)
 	return b

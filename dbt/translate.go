@@ -61,6 +61,9 @@ type translator struct {
 	// zeroBase[s] is set when segment s has base 0 (part of the key).
 	zeroBase [6]bool
 	down     bool // EFLAGS.DF (part of the key)
+	// repMiss, when not -1, is where memAddr goes on a miss: inside a
+	// REP loop, a stub that charges the iterations done first.
+	repMiss int
 	// starts[i] labels the code of instruction i (starts[n]: the block's
 	// end), flAt[i] the flag state there: resuming after a step jumps
 	// there.
@@ -208,10 +211,14 @@ func (t *translator) memAddr(seg, size int, write bool, i int, eip uint32) {
 	a.b(0x67, 0x45, 0x8D, 0x58, byte(size-1))     // lea r11d, [r8d+size-1]
 	a.b(0x41, 0x81, 0xE3, 0x00, 0xF0, 0xFF, 0xFF) // and r11d, 0xFFFFF000
 	a.b(0x47, 0x3B, 0x1C, 0xCA)                   // cmp r11d, [r10+r9*8]
-	a.jcc32(0x5, t.stepStubFor(i, eip))           // jne
-	a.b(0x47, 0x8B, 0x4C, 0xCA, 0x04)             // mov r9d, [r10+r9*8+4]
-	a.b(0x45, 0x01, 0xC1)                         // add r9d, r8d
-	a.ctxOp(true, []byte{0x03}, r9, offRAM)       // add r9, [r15+ram]
+	miss := t.repMiss
+	if miss < 0 {
+		miss = t.stepStubFor(i, eip)
+	}
+	a.jcc32(0x5, miss)                      // jne
+	a.b(0x47, 0x8B, 0x4C, 0xCA, 0x04)       // mov r9d, [r10+r9*8+4]
+	a.b(0x45, 0x01, 0xC1)                   // add r9d, r8d
+	a.ctxOp(true, []byte{0x03}, r9, offRAM) // add r9, [r15+ram]
 	t.fl = flMem
 }
 
@@ -447,8 +454,16 @@ func (t *translator) emitString(i int, it *item) {
 	if p.rep {
 		// Up to repChunk iterations, then the instruction restarts (a
 		// new execution), as the interpreter's REP does.
+		// The chunk ends where the counter reaches a multiple of
+		// repChunk (r14 = ((ECX-1) mod repChunk) + 1 iterations), as in
+		// the interpreter; ECX at the start is kept for the charge.
 		loop, done = a.newLabel(), a.newLabel()
-		a.movRImm32(r14, repChunk)
+		t.repMiss = a.newLabel()
+		a.storeCtx32(rCX, offRepStart)
+		a.b(0x67, 0x44, 0x8D, 0x71, 0xFF) // lea r14d, [ecx-1]
+		a.b(0x41, 0x81, 0xE6)             // and r14d, repChunk-1
+		a.u32(repChunk - 1)
+		a.b(0x41, 0xFF, 0xC6) // inc r14d
 		a.bind(loop)
 		a.b(0x85, 0xC9)    // test ecx, ecx
 		a.jcc32(0x4, done) // jz: finished
@@ -514,9 +529,15 @@ func (t *translator) emitString(i int, it *item) {
 		a.bind(done) // ECX was zero at the top of an iteration
 		t.repCharge()
 		t.jumpTo(it.next)
+		// A TLB miss in the middle of the chunk: the interpreter goes on
+		// from there, and the iterations done so far are charged as
+		// they would have been by the interpreter.
+		a.bind(t.repMiss)
+		t.repMiss = -1
+		t.repCharge()
+		a.jmp32(t.stepStubFor(i, it.eip))
 		if compare {
-			a.bind(stop)          // the condition ended the REP
-			a.b(0x41, 0xFF, 0xCE) // dec r14d: this iteration counts
+			a.bind(stop) // the condition ended the REP
 			t.repCharge()
 			t.jumpTo(it.next)
 		}
@@ -562,13 +583,17 @@ func (t *translator) emitBt(i int, it *item) {
 	t.fl = flMem
 }
 
-// repCharge charges the iterations of a REP chunk (repChunk - r14d) to
-// the budget as the interpreter does: one unit per cpu.RepCost.
+// repCharge charges the REP iterations since the chunk started as the
+// interpreter does: one unit each time the counter passed a multiple of
+// cpu.RepCost ((start >> 6) - (ECX >> 6)). It clobbers r10, r13 and the
+// flags.
 func (t *translator) repCharge() {
 	a := &t.a
-	a.movRImm32(r13, repChunk)
-	a.b(0x45, 0x29, 0xF5)                       // sub r13d, r14d
-	a.b(0x41, 0xC1, 0xED, repCostLog)           // shr r13d, log2(RepCost)
+	a.loadCtx32(r13, offRepStart)
+	a.b(0x41, 0xC1, 0xED, repCostLog) // shr r13d, log2(RepCost)
+	a.movRR32(r10, rCX)
+	a.b(0x41, 0xC1, 0xEA, repCostLog)           // shr r10d, log2(RepCost)
+	a.b(0x45, 0x29, 0xD5)                       // sub r13d, r10d
 	a.ctxOp(true, []byte{0x29}, r13, offBudget) // sub [budget], r13
 	a.ctxOp(true, []byte{0x01}, r13, offCharge) // add [charge], r13
 }
@@ -821,6 +846,7 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 	a := &t.a
 	a.reset()
 	t.steps, t.slots = t.steps[:0], t.slots[:0]
+	t.repMiss = -1
 	t.n = len(items)
 	t.items = items
 	t.page = eip >> 12
