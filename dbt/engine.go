@@ -263,11 +263,19 @@ func (e *Engine) translate(k blockKey) *block {
 			}
 		}
 		if ok && p.kind == kString {
+			// What each reads and writes: seg:[ESI] and ES:[EDI].
 			src, dst := int(in.Seg), cpu.ES
-			op := p.opc[0]
-			if (op >= 0xAA && op <= 0xAB && !full[dst][1]) || (op >= 0xAC && !full[src][0]) ||
-				(op <= 0xA5 && !(full[src][0] && full[dst][1])) {
-				ok = false
+			switch op := p.opc[0]; {
+			case op <= 0xA5: // MOVS
+				ok = full[src][0] && full[dst][1]
+			case op <= 0xA7: // CMPS
+				ok = full[src][0] && full[dst][0]
+			case op <= 0xAB: // STOS
+				ok = full[dst][1]
+			case op <= 0xAD: // LODS
+				ok = full[src][0]
+			default: // SCAS
+				ok = full[dst][0]
 			}
 		}
 		if ok && (p.kind == kCallInd) && !(full[cpu.SS][0] && full[cpu.SS][1]) {
