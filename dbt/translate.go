@@ -222,6 +222,19 @@ func (t *translator) memAddr(seg, size int, write bool, i int, eip uint32) {
 	t.fl = flMem
 }
 
+// loadRM32 spills the flags and loads the 32-bit r/m operand of item i
+// into r13: from memory through memAddr, or from host register reg.
+func (t *translator) loadRM32(i int, it *item, reg int) {
+	t.spill()
+	if it.p.mem != memNone {
+		t.eaToR8(&it.in)
+		t.memAddr(int(it.in.Seg), 4, false, i, it.eip)
+		t.a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+	} else {
+		t.a.movRR32(r13, reg)
+	}
+}
+
 // eaToR8 computes the guest effective address of in into r8d.
 func (t *translator) eaToR8(in *decoder.Inst) {
 	base, index := -1, -1
@@ -665,14 +678,7 @@ func (t *translator) emit(i int, it *item) {
 	case kString:
 		t.emitString(i, it)
 	case kDiv:
-		t.spill()
-		if p.mem != memNone {
-			t.eaToR8(in)
-			t.memAddr(int(in.Seg), 4, false, i, it.eip)
-			a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
-		} else {
-			a.movRR32(r13, p.rm)
-		}
+		t.loadRM32(i, it, p.rm)
 		a.b(0x44, 0x39, 0xEA)                  // cmp edx, r13d
 		a.jcc32(0x3, t.stepStubFor(i, it.eip)) // jae: #DE (or a zero divisor)
 		a.b(0x41, 0xF7, 0xF5)                  // div r13d
@@ -739,14 +745,7 @@ func (t *translator) emit(i int, it *item) {
 		a.rex(false, 0, 0, p.rm, false)
 		a.b(0x0F, 0xC8|byte(p.rm&7))
 	case kPushEv:
-		t.spill()
-		if p.mem != memNone {
-			t.eaToR8(in)
-			t.memAddr(int(in.Seg), 4, false, i, it.eip)
-			a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
-		} else {
-			a.movRR32(r13, p.src)
-		}
+		t.loadRM32(i, it, p.src)
 		t.stackAddr(-4)
 		t.memAddr(decoder.SS, 4, true, i, it.eip)
 		a.b(0x45, 0x89, 0x29) // mov [r9], r13d
@@ -801,14 +800,7 @@ func (t *translator) emit(i int, it *item) {
 		t.addESP(int32(4 + p.retImm))
 		t.dispatchR8()
 	case kJmpInd, kCallInd:
-		t.spill()
-		if p.mem != memNone {
-			t.eaToR8(in)
-			t.memAddr(int(in.Seg), 4, false, i, it.eip)
-			a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
-		} else {
-			a.movRR32(r13, p.rm)
-		}
+		t.loadRM32(i, it, p.rm)
 		if p.kind == kCallInd {
 			t.stackAddr(-4)
 			t.memAddr(decoder.SS, 4, true, i, it.eip)
@@ -933,22 +925,21 @@ func (t *translator) resumeStub(s stepStub, end uint32) {
 	skip := a.newLabel()
 	a.jmp32(skip)
 	a.bind(routine)
-	if charge := t.n - s.resume; charge > 0 {
-		fail := a.newLabel()
+	charge := t.n - s.resume
+	fail := -1
+	if charge > 0 {
+		fail = a.newLabel()
 		a.addCtx64Imm(offBudget, -int32(charge))
 		a.jcc32(0xC, fail) // jl: the rest does not fit
-		if t.flAt[s.resume] != flMem {
-			a.loadFlags(offHF)
-		}
-		a.jmp32(t.starts[s.resume])
+	}
+	if t.flAt[s.resume] != flMem {
+		a.loadFlags(offHF)
+	}
+	a.jmp32(t.starts[s.resume])
+	if fail >= 0 {
 		a.bind(fail)
 		a.addCtx64Imm(offBudget, int32(charge))
 		t.exitTo(exitBudget, next)
-	} else {
-		if t.flAt[s.resume] != flMem {
-			a.loadFlags(offHF)
-		}
-		a.jmp32(t.starts[s.resume])
 	}
 	a.bind(skip)
 }
