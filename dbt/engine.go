@@ -5,6 +5,7 @@ package dbt
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"runtime"
 	"time"
 
@@ -62,6 +63,10 @@ type Engine struct {
 	// interpreter by their opcode bytes (for finding what to translate
 	// next).
 	StepProfile map[string]uint64
+	// PerfMap, when non-nil, gets a line per translated block in the
+	// format of perf's JIT symbol maps (/tmp/perf-PID.map: start, size,
+	// name), so `perf report` names the guest code host time goes to.
+	PerfMap io.Writer
 }
 
 // profileStep counts the instruction at CS:EIP in StepProfile.
@@ -343,6 +348,9 @@ func (e *Engine) translate(k blockKey) *block {
 			cb.Lens = append(cb.Lens, it.in.Len)
 		}
 		c.OnBlock(c, cb)
+	}
+	if e.PerfMap != nil {
+		fmt.Fprintf(e.PerfMap, "%x %x bt86:%08x/%x\n", b.entry, len(buf), k.eip, k.key)
 	}
 	e.Stats.Blocks++
 	if e.Stats.Blocks%smcEpoch == 0 {

@@ -77,6 +77,107 @@ type plan struct {
 	repne   bool // ... with REPNE (F2): CMPS/SCAS stop on equal
 }
 
+// writesAll reports whether p sets every arithmetic flag to a value that
+// does not depend on the flags before it (with its fix-up, if any).
+func (p *plan) writesAll() bool {
+	if !p.fw || p.fr || p.clCount || (p.kind != kGeneric && p.kind != kVerbatim) {
+		return false
+	}
+	return p.fix != fixRol && p.fix != fixRor
+}
+
+// memGeneric reports whether p is a ModRM instruction with a memory
+// operand: its only way out of the block is its shadow-TLB probe.
+func (p *plan) memGeneric() bool {
+	return p.kind == kGeneric && (p.mem == memR || p.mem == memW || p.mem == memRW)
+}
+
+// passive reports whether p neither touches the arithmetic flags nor can
+// leave the block.
+func (p *plan) passive() bool {
+	switch p.kind {
+	case kMovImm, kBswap:
+		return true
+	case kGeneric, kVerbatim:
+		return !p.fw && !p.fr && (p.mem == memNone || p.mem == memAddr)
+	}
+	return false
+}
+
+// touches reports whether p may read or write host register r
+// (conservatively: ModRM /digits and AH..BH count as registers).
+func (p *plan) touches(r int) bool {
+	switch p.kind {
+	case kMovImm, kBswap:
+		return p.rm == r
+	case kGeneric:
+		for _, x := range [...]int{p.reg, p.rm, p.resReg} {
+			if x == r || (x >= 4 && x < 8 && x-4 == r) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// fixReg returns the host register holding the result whose flags p's
+// fix-up computes, or -1 when the fix-up cannot be deferred (a memory or
+// CL-counted shift, a rotate, an operand that is not 32-bit).
+func (p *plan) fixReg() int {
+	if p.kind != kGeneric || p.mem != memNone || p.clCount || p.size != 4 || p.p66 {
+		return -1
+	}
+	switch p.fix {
+	case fixMul:
+		if p.resReg >= 0 {
+			return p.resReg
+		}
+		return p.reg
+	case fixShl, fixShr, fixSar:
+		return p.rm
+	}
+	return -1
+}
+
+// deferFix reports whether the flag fix-up of items[i] can be left out
+// of the straight-line code: before anything reads the flags, an
+// instruction sets all of them again, and the only exits on the way are
+// shadow-TLB probes of ModRM memory instructions, at which the result
+// register still holds the result (their miss stubs do the fix-up).
+func deferFix(items []item, i int) bool {
+	r := items[i].p.fixReg()
+	if r < 0 {
+		return false
+	}
+	changed := false // r no longer holds the result
+	for j := i + 1; j < len(items); j++ {
+		q := &items[j].p
+		switch {
+		case q.fr:
+			return false
+		case q.memGeneric():
+			if changed {
+				return false // a miss stub here could not do the fix-up
+			}
+			if q.writesAll() {
+				return true
+			}
+			if q.fw {
+				return false
+			}
+			changed = q.touches(r)
+		case q.writesAll():
+			return true
+		case q.passive():
+			changed = changed || q.touches(r)
+		default:
+			return false
+		}
+	}
+	return false // the block ends with the flags live
+}
+
 // Flag fix-ups after instructions whose flags are partly undefined.
 const (
 	fixNone = iota

@@ -40,6 +40,9 @@ type stepStub struct {
 	// this one (-1: none).
 	resume int
 	count  int
+	// fix, when not nil, is an instruction whose flag fix-up was left
+	// out of the straight-line code: the stub does it first.
+	fix *plan
 }
 
 type slotStub struct {
@@ -73,6 +76,10 @@ type translator struct {
 	phys   uint64 // physical address of the block's first instruction
 	eip    uint32 // ... and its EIP
 	stamp  uint32 // the code stamp of its page when translated
+	// pending is the instruction whose flag fix-up is deferred (see
+	// deferFix) until an instruction sets all the flags again; step
+	// stubs created meanwhile do it.
+	pending *plan
 }
 
 // slotRef is a chain slot of an emitted block: the offset of its rel32
@@ -177,7 +184,7 @@ func (t *translator) stepStubN(i int, eip uint32, count int) int {
 	if last.p.ends || last.next>>12 != t.page {
 		resume = -1
 	}
-	t.steps = append(t.steps, stepStub{label: l, eip: eip, refund: t.n - i, resume: resume, count: count})
+	t.steps = append(t.steps, stepStub{label: l, eip: eip, refund: t.n - i, resume: resume, count: count, fix: t.pending})
 	return l
 }
 
@@ -334,9 +341,16 @@ func (t *translator) emitGeneric(p *plan, mem bool) {
 // stores into ctx.hf the flags the interpreter computes (the host's
 // defined ones, and the undefined ones fixed up). The result is in the
 // r/m register or at [r9] (shifts), or in the reg register (IMUL).
-func (t *translator) fixFlags(p *plan, in *decoder.Inst) {
+//
+// In a step stub (stub set) the flags are taken from ctx.hf instead of
+// the host RFLAGS, and the translation state is left alone.
+func (t *translator) fixFlags(p *plan, stub bool) {
 	a := &t.a
-	a.b(0x9C, 0x41, 0x5B) // pushfq; pop r11
+	if stub {
+		a.loadCtx64(r11, offHF)
+	} else {
+		a.b(0x9C, 0x41, 0x5B) // pushfq; pop r11
+	}
 	skip := -1
 	if p.clCount {
 		a.b(0x41, 0xF6, 0xC5, 0x1F) // test r13b, 31
@@ -418,7 +432,9 @@ func (t *translator) fixFlags(p *plan, in *decoder.Inst) {
 		a.bind(skip)
 	}
 	a.storeCtx64(r11, offHF)
-	t.fl = flMem
+	if !stub {
+		t.fl = flMem
+	}
 }
 
 // emitString translates MOVS, STOS and LODS (no REP): the direction
@@ -651,7 +667,12 @@ func (t *translator) emit(i int, it *item) {
 		}
 		t.emitGeneric(&q, p.mem != memNone)
 		if p.fix != fixNone {
-			t.fixFlags(p, in)
+			if deferFix(t.items, i) {
+				t.pending = p
+				t.fl = flDirty
+				return
+			}
+			t.fixFlags(p, false)
 			return
 		}
 	case kVerbatim:
@@ -847,9 +868,13 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 	budget := a.newLabel()
 	a.addCtx64Imm(offBudget, -int32(t.n))
 	a.jcc32(0xC, budget) // jl
+	t.pending = nil
 	for i := range items {
 		t.mark()
 		t.emit(i, &items[i])
+		if p := &items[i].p; p.writesAll() && t.pending != p {
+			t.pending = nil
+		}
 	}
 	t.mark()
 	if last := &items[len(items)-1]; !last.p.ends {
@@ -866,6 +891,9 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 	t.exitTo(exitBudget, eip)
 	for _, s := range t.steps {
 		a.bind(s.label)
+		if s.fix != nil {
+			t.fixFlags(s.fix, true)
+		}
 		if s.refund > 0 {
 			a.addCtx64Imm(offBudget, int32(s.refund))
 		}

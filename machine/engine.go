@@ -41,6 +41,15 @@ func (m *Machine) newExecutor() (cpu.Executor, error) {
 		if os.Getenv("BT86_DBT_PROFILE") != "" {
 			e.StepProfile = map[string]uint64{}
 		}
+		if os.Getenv("BT86_PERFMAP") != "" {
+			// perf's JIT symbol map, so `perf report` names guest blocks.
+			f, err := os.Create(fmt.Sprintf("/tmp/perf-%d.map", os.Getpid()))
+			if err != nil {
+				return nil, fmt.Errorf("machine: BT86_PERFMAP: %w", err)
+			}
+			m.perfMap = f
+			e.PerfMap = f
+		}
 		return e, nil
 	}
 	return m.cpu, nil

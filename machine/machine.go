@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync/atomic"
 
 	"bt86/bus"
@@ -59,8 +60,11 @@ type Machine struct {
 	cpu  *cpu.CPU
 	exec cpu.Executor // the engine running cpu (Config.Engine)
 	dbt  *dbt.Engine  // the translator, when it is the engine
-	clk  clock.Clock
-	irq  irqMux
+	// perfMap is the perf JIT symbol map the translator writes
+	// (BT86_PERFMAP), or nil.
+	perfMap *os.File
+	clk     clock.Clock
+	irq     irqMux
 
 	pic    *pic.Controller
 	pit    *pit.Timer
@@ -262,6 +266,9 @@ func (m *Machine) Close() error {
 		return nil
 	}
 	m.closed = true
+	if m.perfMap != nil {
+		_ = m.perfMap.Close()
+	}
 	if m.dbt != nil {
 		if err := m.dbt.Close(); err != nil {
 			_ = freeRAM(m.ram)

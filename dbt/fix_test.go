@@ -1,0 +1,106 @@
+package dbt
+
+import (
+	"testing"
+
+	"bt86/bus"
+	"bt86/cpu"
+	"bt86/mmu"
+
+	"github.com/stretchr/testify/require"
+)
+
+// flagProbe is an MMIO page that records the guest EFLAGS each time it
+// is read: what an exception frame or a debugger would see at a memory
+// access that leaves translated code.
+type flagProbe struct {
+	c    *cpu.CPU
+	seen []uint32
+}
+
+func (f *flagProbe) ReadMMIO(off uint64, size uint8) uint64 {
+	f.c.MaterializeFlags()
+	f.seen = append(f.seen, f.c.Flags&arithFlags)
+	return 0x1234
+}
+
+func (f *flagProbe) WriteMMIO(off uint64, size uint8, v uint64) {}
+
+// probeAddr is in the VGA hole, which is device memory: every access
+// there misses the shadow TLB.
+const probeAddr = 0xA0000
+
+// runProbe runs prog on one engine and returns the flags the probe saw
+// and the final flags.
+func runProbe(t *testing.T, prog []byte, dbt bool) ([]uint32, uint32) {
+	b := bus.New()
+	ram := make([]byte, ramSize)
+	c := cpu.New(cpu.Config{Phys: mmu.NewPhys(ram, b), Ports: bus.New()})
+	probe := &flagProbe{c: c}
+	require.NoError(t, b.MapMMIO("probe", probeAddr, 0x1000, probe))
+	c.CR0 |= cpu.CR0PE
+	c.SetSegmentDescriptor(cpu.CS, 0x08, flatDesc(true))
+	for _, s := range []int{cpu.DS, cpu.ES, cpu.SS, cpu.FS, cpu.GS} {
+		c.SetSegmentDescriptor(s, 0x10, flatDesc(false))
+	}
+	copy(ram[codeBase:], prog)
+	c.Regs[cpu.ESP] = stackTop
+	c.EIP = codeBase
+	c.SetEFlags(0x2)
+	c.StateChanged()
+	var e *Engine
+	if dbt {
+		var err error
+		e, err = newEngine(c, 1<<20)
+		require.NoError(t, err)
+		defer e.Close()
+	}
+	x := runEngine(t, c, e)
+	require.Equal(t, cpu.ExitHalt, x.Reason)
+	c.MaterializeFlags()
+	return probe.seen, c.Flags & arithFlags
+}
+
+// TestDeferredFixups checks the flags at a shadow-TLB miss that comes
+// between an instruction whose undefined flags are fixed up and the next
+// instruction setting all the flags: the translator leaves the fix-up to
+// the miss stub, which must give the interpreter's values.
+func TestDeferredFixups(t *testing.T) {
+	load := []byte{0x8B, 0x15, 0x00, 0x00, 0x0A, 0x00} // mov edx, [probe]
+	loadESI := []byte{0x8B, 0x3E}                        // mov edi, [esi]
+	setup := []byte{
+		0xB8, 0x01, 0x00, 0x00, 0xC0, // mov eax, 0xC0000001
+		0xB9, 0x03, 0x00, 0x01, 0x80, // mov ecx, 0x80010003
+		0xBE, 0x00, 0x00, 0x0A, 0x00, // mov esi, probe
+	}
+	tail := []byte{0x01, 0xC8, 0xF4} // add eax, ecx; hlt
+	cases := []struct {
+		name string
+		op   []byte
+		mid  []byte // between the instruction and the load
+	}{
+		{"shl", []byte{0xC1, 0xE0, 0x01}, nil},
+		{"shl-3", []byte{0xC1, 0xE0, 0x03}, nil},
+		{"shr", []byte{0xC1, 0xE8, 0x1F}, nil},
+		{"shr-1", []byte{0xD1, 0xE8}, nil},
+		{"sar", []byte{0xC1, 0xF8, 0x04}, nil},
+		{"imul-2", []byte{0x0F, 0xAF, 0xC1}, nil},
+		{"imul-3", []byte{0x6B, 0xC1, 0x07}, nil},
+		{"mul", []byte{0xF7, 0xE1}, nil},
+		{"imul-1", []byte{0xF7, 0xE9}, nil},
+		{"shr-zero", []byte{0xC1, 0xE9, 0x1F}, []byte{0x89, 0xD3}},  // result 1; mov ebx, edx
+		{"shl-mov", []byte{0xC1, 0xE0, 0x02}, []byte{0x8D, 0x1C, 0x08}}, // lea ebx, [eax+ecx]
+		{"two-loads", []byte{0x0F, 0xAF, 0xC1}, loadESI},
+		{"clobbered", []byte{0xC1, 0xE0, 0x01}, []byte{0x89, 0xC8}}, // mov eax, ecx: inline fix-up
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			prog := append(append(append(append(append([]byte{}, setup...), tc.op...), tc.mid...), load...), tail...)
+			wantSeen, wantFlags := runProbe(t, prog, false)
+			gotSeen, gotFlags := runProbe(t, prog, true)
+			require.NotEmpty(t, wantSeen)
+			require.Equal(t, wantSeen, gotSeen, "flags at the miss")
+			require.Equal(t, wantFlags, gotFlags, "final flags")
+		})
+	}
+}
