@@ -67,7 +67,7 @@ func runProbe(t *testing.T, prog []byte, dbt bool) ([]uint32, uint32) {
 // the miss stub, which must give the interpreter's values.
 func TestDeferredFixups(t *testing.T) {
 	load := []byte{0x8B, 0x15, 0x00, 0x00, 0x0A, 0x00} // mov edx, [probe]
-	loadESI := []byte{0x8B, 0x3E}                        // mov edi, [esi]
+	loadESI := []byte{0x8B, 0x3E}                      // mov edi, [esi]
 	setup := []byte{
 		0xB8, 0x01, 0x00, 0x00, 0xC0, // mov eax, 0xC0000001
 		0xB9, 0x03, 0x00, 0x01, 0x80, // mov ecx, 0x80010003
@@ -88,7 +88,7 @@ func TestDeferredFixups(t *testing.T) {
 		{"imul-3", []byte{0x6B, 0xC1, 0x07}, nil},
 		{"mul", []byte{0xF7, 0xE1}, nil},
 		{"imul-1", []byte{0xF7, 0xE9}, nil},
-		{"shr-zero", []byte{0xC1, 0xE9, 0x1F}, []byte{0x89, 0xD3}},  // result 1; mov ebx, edx
+		{"shr-zero", []byte{0xC1, 0xE9, 0x1F}, []byte{0x89, 0xD3}},      // result 1; mov ebx, edx
 		{"shl-mov", []byte{0xC1, 0xE0, 0x02}, []byte{0x8D, 0x1C, 0x08}}, // lea ebx, [eax+ecx]
 		{"two-loads", []byte{0x0F, 0xAF, 0xC1}, loadESI},
 		{"clobbered", []byte{0xC1, 0xE0, 0x01}, []byte{0x89, 0xC8}}, // mov eax, ecx: inline fix-up
