@@ -104,3 +104,56 @@ func TestDeferredFixups(t *testing.T) {
 		})
 	}
 }
+
+// TestGroups runs base-register groups through their fast path, their
+// slow copy (span across a page boundary, device memory) and resumption
+// inside the run after a step, against the interpreter.
+func TestGroups(t *testing.T) {
+	movEBP := func(v uint32) []byte { return []byte{0xBD, byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)} }
+	body := []byte{
+		0xBE, 0x00, 0x00, 0x0A, 0x00, // mov esi, probe
+		0x8B, 0x45, 0x00, // mov eax, [ebp]
+		0x8B, 0x4D, 0x04, // mov ecx, [ebp+4]
+		0x01, 0x4D, 0x08, // add [ebp+8], ecx
+		0x8B, 0x16, // mov edx, [esi]: a miss, then a resume inside the run
+		0x0F, 0xAF, 0x45, 0x0C, // imul eax, [ebp+12]
+		0x89, 0x45, 0xFC, // mov [ebp-4], eax
+		0x13, 0x5D, 0x10, // adc ebx, [ebp+16]
+		0x88, 0x65, 0x01, // mov [ebp+1], ah
+		0xC1, 0x65, 0x04, 0x03, // shl dword [ebp+4], 3
+		0x8B, 0x6D, 0x08, // mov ebp, [ebp+8]: the base changes
+		0x8B, 0x0C, 0x24, // mov ecx, [esp]
+		0x4F,       // dec edi
+		0x75, 0x00, // jnz top (patched below)
+		0xF4, // hlt
+	}
+	for _, tc := range []struct {
+		name string
+		ebp  uint32
+	}{
+		{"one-page", dataBase + 0x100},
+		{"straddles", dataBase + 0x1FF8},
+		{"device", probeAddr + 0x10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// mov edi, 3; top: mov ebp, X; body; dec edi; jnz top; hlt:
+			// later iterations run the fast path.
+			prog := append(append([]byte{0xBF, 3, 0, 0, 0}, movEBP(tc.ebp)...), body...)
+			prog[len(prog)-2] = byte(5 - (len(prog) - 1))
+			ci, rami := newFlatCPU(t, prog, 3)
+			xi := runEngine(t, ci, nil)
+			cd, ramd := newFlatCPU(t, prog, 3)
+			e, err := newEngine(cd, 1<<20)
+			require.NoError(t, err)
+			defer e.Close()
+			xd := runEngine(t, cd, e)
+			require.Equal(t, cpu.ExitHalt, xi.Reason)
+			require.Equal(t, xi.Reason, xd.Reason)
+			ci.MaterializeFlags()
+			cd.MaterializeFlags()
+			require.Equal(t, ci.Regs, cd.Regs)
+			require.Equal(t, ci.Flags, cd.Flags)
+			require.Equal(t, rami, ramd)
+		})
+	}
+}

@@ -80,6 +80,14 @@ type translator struct {
 	// deferFix) until an instruction sets all the flags again; step
 	// stubs created meanwhile do it.
 	pending *plan
+	// Base-register groups (group.go): groups of the block, the group
+	// of each member (-1: none), the group whose run each item is in,
+	// and the labels and flag states of the items' slow copies.
+	groups          []group
+	memberOf        []int
+	regionOf        []int
+	altStart, altFl []int
+	slow            bool // emitting slow copies: no group addressing
 }
 
 // slotRef is a chain slot of an emitted block: the offset of its rel32
@@ -198,6 +206,19 @@ func (t *translator) memAddr(seg, size int, write bool, i int, eip uint32) {
 		a.loadCtx32(r9, offSeg+4*seg)
 		a.b(0x67, 0x47, 0x8D, 0x04, 0x08) // lea r8d, [r8d+r9d]
 	}
+	miss := t.repMiss
+	if miss < 0 {
+		miss = t.stepStubFor(i, eip)
+	}
+	t.probe(size, write, miss)
+}
+
+// probe leaves in r9 the host address of an access of size bytes at the
+// linear address in r8d, or jumps to miss on a shadow-TLB miss (which
+// includes an access crossing the page). It clobbers the host flags,
+// r10 and r11.
+func (t *translator) probe(size int, write bool, miss int) {
+	a := &t.a
 	// r9d = shadow.Slot(r8d)
 	a.movRR32(r9, r8)
 	a.b(0x41, 0xC1, 0xE9, 0x0C) // shr r9d, 12
@@ -215,17 +236,18 @@ func (t *translator) memAddr(seg, size int, write bool, i int, eip uint32) {
 	} else {
 		a.loadCtx64(r10, offTLBR)
 	}
-	a.b(0x67, 0x45, 0x8D, 0x58, byte(size-1))     // lea r11d, [r8d+size-1]
+	if size <= 128 {
+		a.b(0x67, 0x45, 0x8D, 0x58, byte(size-1)) // lea r11d, [r8d+size-1]
+	} else {
+		a.b(0x67, 0x45, 0x8D, 0x98) // lea r11d, [r8d+size-1]
+		a.u32(uint32(size - 1))
+	}
 	a.b(0x41, 0x81, 0xE3, 0x00, 0xF0, 0xFF, 0xFF) // and r11d, 0xFFFFF000
 	a.b(0x47, 0x3B, 0x1C, 0xCA)                   // cmp r11d, [r10+r9*8]
-	miss := t.repMiss
-	if miss < 0 {
-		miss = t.stepStubFor(i, eip)
-	}
-	a.jcc32(0x5, miss)                      // jne
-	a.b(0x47, 0x8B, 0x4C, 0xCA, 0x04)       // mov r9d, [r10+r9*8+4]
-	a.b(0x45, 0x01, 0xC1)                   // add r9d, r8d
-	a.ctxOp(true, []byte{0x03}, r9, offRAM) // add r9, [r15+ram]
+	a.jcc32(0x5, miss)                            // jne
+	a.b(0x47, 0x8B, 0x4C, 0xCA, 0x04)             // mov r9d, [r10+r9*8+4]
+	a.b(0x45, 0x01, 0xC1)                         // add r9d, r8d
+	a.ctxOp(true, []byte{0x03}, r9, offRAM)       // add r9, [r15+ram]
 	t.fl = flMem
 }
 
@@ -656,6 +678,13 @@ func (t *translator) emit(i int, it *item) {
 			a.leaEA32(p.reg, base, index, int(in.Scale), in.Disp)
 			return
 		case memR, memW, memRW:
+			if g := t.memberOf[i]; g >= 0 && !t.slow {
+				if t.groups[g].first == i {
+					t.groupProbe(g)
+				}
+				t.groupAddr(in)
+				break
+			}
 			t.spill()
 			t.eaToR8(in)
 			t.memAddr(int(in.Seg), p.size, p.mem != memR, i, it.eip)
@@ -869,6 +898,9 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 	a.addCtx64Imm(offBudget, -int32(t.n))
 	a.jcc32(0xC, budget) // jl
 	t.pending = nil
+	t.planGroups(items)
+	t.altStart = resetInts(t.altStart, len(items))
+	t.altFl = resetInts(t.altFl, len(items))
 	for i := range items {
 		t.mark()
 		t.emit(i, &items[i])
@@ -885,6 +917,7 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 			t.jumpTo(end)
 		}
 	}
+	t.slowCopies()
 	// Out-of-line exits.
 	a.bind(budget)
 	a.addCtx64Imm(offBudget, int32(t.n))
@@ -960,10 +993,11 @@ func (t *translator) resumeStub(s stepStub, end uint32) {
 		a.addCtx64Imm(offBudget, -int32(charge))
 		a.jcc32(0xC, fail) // jl: the rest does not fit
 	}
-	if t.flAt[s.resume] != flMem {
+	label, fl := t.resumeAt(s.resume)
+	if fl != flMem {
 		a.loadFlags(offHF)
 	}
-	a.jmp32(t.starts[s.resume])
+	a.jmp32(label)
 	if fail >= 0 {
 		a.bind(fail)
 		a.addCtx64Imm(offBudget, int32(charge))
