@@ -57,6 +57,17 @@ func (c *CPU) FetchPhys(lin uint32) (phys uint64, ok bool) {
 	return mp.Phys, true
 }
 
+// FetchPhysCached is FetchPhys without a page walk: ok only when the
+// fetch TLB already maps lin (so nothing in the guest's page tables is
+// touched before the guest fetches there).
+func (c *CPU) FetchPhysCached(lin uint32) (phys uint64, ok bool) {
+	e := &c.MMU.Cur.Fetch[c.priv][shadow.Slot(lin)]
+	if e.Tag == lin&^0xFFF {
+		return uint64(e.Addend + lin), true
+	}
+	return 0, false
+}
+
 // CodeBytes returns the guest bytes of the RAM page holding phys from
 // phys to the page end, or nil when phys is not plain RAM or ROM.
 func (c *CPU) CodeBytes(phys uint64) []byte {

@@ -41,6 +41,14 @@ type block struct {
 	// poll marks a marker whose instruction is port I/O or RDTSC: code
 	// that may be a polling loop.
 	poll bool
+	// crosses: the last instruction continues on the next page (whose
+	// writes drop the block too; nothing chains into such a block).
+	crosses bool
+	// crossMiss: the block stops before an instruction crossing the
+	// page end, at EIP end, because the next page was not in the fetch
+	// TLB when it was translated.
+	crossMiss bool
+	end       uint32
 }
 
 // Engine runs a cpu.CPU with the translator.
@@ -58,7 +66,12 @@ type Engine struct {
 	tr       translator
 	items    []item
 	recent   [recentSlots]*block // direct-mapped cache of the block map
-	Stats    Stats
+	crossBuf []byte              // an instruction across a page end
+	// crossDrops counts blocks with a page-crossing instruction dropped
+	// by a write to their second page (a step that drops one must not
+	// resume into it).
+	crossDrops uint64
+	Stats      Stats
 	// StepProfile, when non-nil, counts the instructions handed to the
 	// interpreter by their opcode bytes (for finding what to translate
 	// next).
@@ -85,6 +98,7 @@ func (e *Engine) profileStep(what string) {
 	in, err := e.dec.Decode(code, true)
 	if err != nil {
 		e.StepProfile[what+" page-cross"]++
+		e.StepProfile[fmt.Sprintf("@%08x %s page-cross cpl=%d", c.EIP, what, c.CPL)]++
 		return
 	}
 	_, ok = analyze(&in, code[:in.Len], 0)
@@ -138,6 +152,12 @@ func (e *Engine) invalidatePage(page uint64) {
 	}
 	e.smc[page]++
 	for _, b := range bs {
+		if b.crosses {
+			e.crossDrops++ // do not resume into it (its page's stamp may be unchanged)
+		}
+		if r := &e.recent[recentIndex(b.phys)]; *r == b {
+			*r = nil
+		}
 		delete(e.blocks, b.blockKey)
 		if f := &e.fast[fastIndex(b.eip)]; f.code == b.entry && b.entry != 0 {
 			*f = fastEntry{}
@@ -198,7 +218,7 @@ func (e *Engine) lookup() *block {
 		return nil
 	}
 	k := blockKey{phys: phys, eip: c.EIP, key: e.modeKey()}
-	slot := &e.recent[(uint32(phys)^uint32(phys>>12)*31)%recentSlots]
+	slot := &e.recent[recentIndex(phys)]
 	if b := *slot; b != nil && b.blockKey == k && b.stamp == c.CodeStamp(phys) {
 		e.Stats.LookupHits++
 		return b
@@ -225,6 +245,27 @@ const (
 // recentSlots sizes the direct-mapped cache in front of the block map.
 const recentSlots = 4096
 
+// recentIndex is the slot of the block at physical address phys in the
+// lookup cache.
+func recentIndex(phys uint64) uint32 { return (uint32(phys) ^ uint32(phys>>12)*31) % recentSlots }
+
+// crossBytes returns tail (the bytes of an instruction up to its page's
+// end) followed by the start of the next page, at linear address lin,
+// and that page's physical address, when the fetch TLB maps it to RAM.
+func (e *Engine) crossBytes(tail []byte, lin uint32) ([]byte, uint64, bool) {
+	phys, ok := e.cpu.FetchPhysCached(lin)
+	if !ok {
+		return nil, 0, false
+	}
+	next := e.cpu.CodeBytes(phys)
+	if next == nil {
+		return nil, 0, false
+	}
+	buf := append(append(e.crossBuf[:0], tail...), next[:min(len(next), 16)]...)
+	e.crossBuf = buf
+	return buf, phys, true
+}
+
 // translate translates the block at k (the CPU's current CS:EIP).
 func (e *Engine) translate(k blockKey) *block {
 	c := e.cpu
@@ -250,14 +291,31 @@ func (e *Engine) translate(k blockKey) *block {
 	}
 	eip, off := k.eip, 0
 	stepAtEnd := false
+	// crosses: the last instruction continues on the next page, at
+	// physical page cross.
+	var cross uint64
+	crosses, crossMiss := false, false
 	for len(items) < maxBlock && off < len(code) {
-		in, err := e.dec.Decode(code[off:], true)
+		raw := code[off:]
+		in, err := e.dec.Decode(raw, true)
 		if err != nil || off+int(in.Len) > len(code) {
-			stepAtEnd = true // crosses the page end
-			break
+			// It may cross the page end: with the next page's bytes (if
+			// the fetch TLB maps it) it can end the block.
+			raw, cross, crosses = e.crossBytes(code[off:], c.Seg[cpu.CS].Base+k.eip&^0xFFF+0x1000)
+			if !crosses {
+				// The next page is not in the fetch TLB yet: the
+				// interpreter's step there fills it, then the page's
+				// blocks are translated again (see Run).
+				stepAtEnd, crossMiss = true, true
+				break
+			}
+			if in, err = e.dec.Decode(raw, true); err != nil || int(in.Len) <= len(code)-off {
+				stepAtEnd, crosses = true, false
+				break
+			}
 		}
 		next := eip + uint32(in.Len)
-		p, ok := analyze(&in, code[off:off+int(in.Len)], next)
+		p, ok := analyze(&in, raw[:in.Len], next)
 		if ok && p.mem != memNone && p.mem != memAddr {
 			seg := int(in.Seg)
 			if p.kind == kPush || p.kind == kPushImm || p.kind == kPop || p.kind == kCall || p.kind == kRet || p.kind == kLeave {
@@ -298,21 +356,24 @@ func (e *Engine) translate(k blockKey) *block {
 		if ok && (p.kind == kCld && e.tr.down || p.kind == kStd && !e.tr.down) {
 			p.ends = true // DF changes, and with it the key
 		}
-		if !ok && !endsFlow(code[off:off+int(in.Len)]) {
+		if !ok && !crosses && !endsFlow(raw[:in.Len]) {
 			// The interpreter runs it in the middle of the block.
 			p, ok = plan{kind: kHelper, resReg: -1, btReg: -1}, true
 		}
 		if !ok {
-			stepAtEnd = true
+			stepAtEnd, crosses = true, false
 			break
 		}
 		items = append(items, item{in: in, eip: eip, next: next, p: p})
 		eip, off = next, off+int(in.Len)
-		if p.ends {
+		if p.ends || crosses {
 			break
 		}
 	}
 	e.items = items
+	if len(items) == 0 && crossMiss {
+		return nil // the interpreter runs it, and it is translated next time
+	}
 	if len(items) == 0 {
 		// Remember that the interpreter runs here (entry 0), so the
 		// next lookup does not try again.
@@ -324,6 +385,7 @@ func (e *Engine) translate(k blockKey) *block {
 	}
 	e.tr.key = k.key
 	e.tr.phys, e.tr.eip, e.tr.stamp = k.phys, k.eip, c.CodeStamp(k.phys)
+	e.tr.crosses, e.tr.cross = crosses, cross
 	buf, slots := e.tr.block(items, k.eip, eip, stepAtEnd)
 	at := e.mem.place(buf)
 	if at < 0 {
@@ -334,10 +396,18 @@ func (e *Engine) translate(k blockKey) *block {
 		}
 	}
 	c.WatchCode(k.phys)
-	b := &block{blockKey: k, stamp: c.CodeStamp(k.phys), entry: e.mem.addr(at), n: len(items), helperFirst: items[0].p.kind == kHelper}
+	b := &block{blockKey: k, stamp: c.CodeStamp(k.phys), entry: e.mem.addr(at), n: len(items), helperFirst: items[0].p.kind == kHelper, crosses: crosses}
+	if crossMiss {
+		b.crossMiss, b.end = true, eip
+	}
 	e.blocks[k] = b
 	page := k.phys >> 12
 	e.pages[page] = append(e.pages[page], b)
+	if crosses {
+		// A write to the next page drops it too.
+		c.WatchCode(cross)
+		e.pages[cross>>12] = append(e.pages[cross>>12], b)
+	}
 	for _, s := range slots {
 		e.slots[b.entry+uintptr(s.off)] = page
 	}
@@ -365,7 +435,7 @@ func (e *Engine) translate(k blockKey) *block {
 // b when both are on one physical page.
 func (e *Engine) chain(slot uintptr, b *block) {
 	page, ok := e.slots[slot]
-	if !ok || page != b.phys>>12 {
+	if !ok || page != b.phys>>12 || b.crosses {
 		return
 	}
 	off := e.mem.offsetOf(slot)
@@ -503,11 +573,20 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			if e.ctx.eip == b.eip && !b.helperFirst {
 				n, one = left, true
 			}
-			r := e.ctx.resume
+			r, drops := e.ctx.resume, e.crossDrops
 			if x, done := interp(n, one); done {
 				return x
 			}
-			if !one {
+			if b.crossMiss && e.ctx.eip == b.end && !one {
+				// The step fetched across the page end: translate the
+				// page's blocks again, this one with that instruction.
+				if _, ok := c.FetchPhysCached(c.Seg[cpu.CS].Base + b.end&^0xFFF + 0x1000); ok {
+					e.invalidatePage(b.phys >> 12)
+					b.crossMiss = false
+					r = 0
+				}
+			}
+			if !one && r != 0 && drops == e.crossDrops {
 				resume, resumeFrom = r, b
 			}
 		}

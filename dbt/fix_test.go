@@ -157,3 +157,53 @@ func TestGroups(t *testing.T) {
 		})
 	}
 }
+
+// TestPageCrossing runs a loop whose blocks end with an instruction
+// crossing a page end, starting a block with one, and rewriting the
+// part on the second page, against the interpreter.
+func TestPageCrossing(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		entry uint32 // where the loop starts: before or at the crossing MOV
+	}{{"ends-block", 0x1FF8}, {"starts-block", 0x1FFD}} {
+		t.Run(tc.name, func(t *testing.T) {
+			prog := make([]byte, 0x1020)
+			for i := range prog {
+				prog[i] = 0x90
+			}
+			at := func(addr uint32, b ...byte) { copy(prog[addr-codeBase:], b) }
+			rel := int32(tc.entry) - 0x100C
+			at(0x1000, 0xB9, 6, 0, 0, 0, // mov ecx, 6
+				0x31, 0xDB, // xor ebx, ebx
+				0xE9, byte(rel), byte(rel>>8), byte(rel>>16), byte(rel>>24)) // jmp entry
+			at(0x1FF8, 0x01, 0xC3)                   // add ebx, eax
+			at(0x1FFD, 0xB8, 0x11, 0x22, 0x33, 0x44) // mov eax, 0x44332211 (across)
+			at(0x2002, 0x01, 0xC3,                   // add ebx, eax
+				0x83, 0xF9, 0x04, // cmp ecx, 4
+				0x75, 0x07, // jne +7
+				0xC6, 0x05, 0x00, 0x20, 0x00, 0x00, 0x55, // mov byte [0x2000], 0x55
+				0x49,                               // dec ecx
+				0x75, byte(int32(tc.entry)-0x2013), // jnz entry
+				0xF4) // hlt
+			ci, rami := newFlatCPU(t, prog, 5)
+			xi := runEngine(t, ci, nil)
+			cd, ramd := newFlatCPU(t, prog, 5)
+			e, err := newEngine(cd, 1<<20)
+			require.NoError(t, err)
+			defer e.Close()
+			xd := runEngine(t, cd, e)
+			require.Equal(t, cpu.ExitHalt, xi.Reason)
+			require.Equal(t, xi.Reason, xd.Reason)
+			ci.MaterializeFlags()
+			cd.MaterializeFlags()
+			require.Equal(t, ci.Regs, cd.Regs)
+			require.Equal(t, ci.Flags, cd.Flags)
+			require.Equal(t, rami, ramd)
+			var crossing bool
+			for _, b := range e.blocks {
+				crossing = crossing || b.crosses
+			}
+			require.True(t, crossing, "no block with the crossing instruction")
+		})
+	}
+}

@@ -217,6 +217,9 @@ func (t *translator) slowCopies() {
 			l := a.newLabel()
 			a.bind(l)
 			t.altStart[k], t.altFl[k] = l, t.fl
+			if t.crosses && k == t.n-1 {
+				t.crossCheck(k)
+			}
 			t.emit(k, &t.items[k])
 			if p := &t.items[k].p; p.writesAll() && t.pending != p {
 				t.pending = nil

@@ -145,7 +145,10 @@ func (p *plan) fixReg() int {
 // instruction sets all of them again, and the only exits on the way are
 // shadow-TLB probes of ModRM memory instructions, at which the result
 // register still holds the result (their miss stubs do the fix-up).
-func deferFix(items []item, i int) bool {
+//
+// exitAtLast says the last item is preceded by a check that can exit
+// (an instruction crossing the page end).
+func deferFix(items []item, i int, exitAtLast bool) bool {
 	r := items[i].p.fixReg()
 	if r < 0 {
 		return false
@@ -153,6 +156,9 @@ func deferFix(items []item, i int) bool {
 	changed := false // r no longer holds the result
 	for j := i + 1; j < len(items); j++ {
 		q := &items[j].p
+		if exitAtLast && j == len(items)-1 && changed {
+			return false
+		}
 		switch {
 		case q.fr:
 			return false

@@ -88,6 +88,10 @@ type translator struct {
 	regionOf        []int
 	altStart, altFl []int
 	slow            bool // emitting slow copies: no group addressing
+	// crosses: the last item continues on the next page, translated
+	// from physical page cross (checked before it runs).
+	crosses bool
+	cross   uint64
 }
 
 // slotRef is a chain slot of an emitted block: the offset of its rel32
@@ -696,7 +700,7 @@ func (t *translator) emit(i int, it *item) {
 		}
 		t.emitGeneric(&q, p.mem != memNone)
 		if p.fix != fixNone {
-			if deferFix(t.items, i) {
+			if deferFix(t.items, i, t.crosses) {
 				t.pending = p
 				t.fl = flDirty
 				return
@@ -903,6 +907,9 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 	t.altFl = resetInts(t.altFl, len(items))
 	for i := range items {
 		t.mark()
+		if t.crosses && i == len(items)-1 {
+			t.crossCheck(i)
+		}
 		t.emit(i, &items[i])
 		if p := &items[i].p; p.writesAll() && t.pending != p {
 			t.pending = nil
@@ -949,6 +956,32 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 		slots = append(slots, slotRef{off: a.labels[s.field], target: s.target})
 	}
 	return a.buf, slots
+}
+
+// crossCheck exits to the interpreter at item i (an instruction
+// continuing on the next page) unless the fetch TLB maps the next linear
+// page to the physical page its tail was translated from.
+func (t *translator) crossCheck(i int) {
+	a := &t.a
+	t.spill()
+	stub := t.stepStubFor(i, t.items[i].eip)
+	a.loadCtx32(r8, offSeg+4*1) // CS base
+	a.b(0x41, 0x81, 0xC0)       // add r8d, the next page's offset
+	a.u32(t.eip&^0xFFF + 0x1000)
+	a.b(0x41, 0x81, 0xE0, 0x00, 0xF0, 0xFF, 0xFF) // and r8d, 0xFFFFF000
+	a.movRR32(r9, r8)
+	a.b(0x41, 0xC1, 0xE9, 0x0C) // shr r9d, 12
+	a.b(0x41, 0x81, 0xE1)       // and r9d, Entries-1
+	a.u32(shadow.Entries - 1)
+	a.loadCtx64(r10, offTLBF)
+	a.b(0x47, 0x3B, 0x04, 0xCA) // cmp r8d, [r10+r9*8]: tag
+	a.jcc32(0x5, stub)
+	a.b(0x47, 0x8B, 0x4C, 0xCA, 0x04) // mov r9d, [r10+r9*8+4]
+	a.b(0x45, 0x01, 0xC1)             // add r9d, r8d: the physical page
+	a.b(0x41, 0x81, 0xF9)             // cmp r9d, cross
+	a.u32(uint32(t.cross &^ 0xFFF))
+	a.jcc32(0x5, stub)
+	t.fl = flMem
 }
 
 // mark labels the current position as the start of the next
