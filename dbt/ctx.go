@@ -38,6 +38,7 @@ type ctx struct {
 	resumeStamp uint32
 	resumeCount uint32 // instructions for the interpreter to run first
 	_           uint32
+	sel         [6]uint32 // segment selectors, by segment register
 }
 
 // Exit codes (ctx.exit).

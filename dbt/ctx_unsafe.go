@@ -21,6 +21,7 @@ const (
 	offSys      = int(unsafe.Offsetof(ctx{}.sys))
 	offIRQ      = int(unsafe.Offsetof(ctx{}.irq))
 	offRepStart = int(unsafe.Offsetof(ctx{}.repStart))
+	offSel      = int(unsafe.Offsetof(ctx{}.sel))
 
 	offResume      = int(unsafe.Offsetof(ctx{}.resume))
 	offResumePhys  = int(unsafe.Offsetof(ctx{}.resumePhys))

@@ -344,13 +344,13 @@ func (e *Engine) translate(k blockKey) *block {
 		if ok && (p.kind == kCallInd) && !(full[cpu.SS][0] && full[cpu.SS][1]) {
 			ok = false
 		}
-		if ok && (p.kind == kPush || p.kind == kPushImm || p.kind == kCall || p.kind == kCallInd || p.kind == kPushEv || p.kind == kPushf) && !full[cpu.SS][1] {
+		if ok && (p.kind == kPush || p.kind == kPushImm || p.kind == kCall || p.kind == kCallInd || p.kind == kPushEv || p.kind == kPushf || p.kind == kPushSeg) && !full[cpu.SS][1] {
 			ok = false
 		}
-		if ok && (p.kind == kPop || p.kind == kRet || p.kind == kLeave) && !full[cpu.SS][0] {
+		if ok && (p.kind == kPop || p.kind == kRet || p.kind == kLeave || p.kind == kPopf) && !full[cpu.SS][0] {
 			ok = false
 		}
-		if ok && (p.kind == kCli || p.kind == kSti) && k.key&3 != 0 {
+		if ok && (p.kind == kCli || p.kind == kSti || p.kind == kPopf) && k.key&3 != 0 {
 			ok = false // CPL > 0: IOPL and the virtual interrupt flags decide
 		}
 		if ok && (p.kind == kCld && e.tr.down || p.kind == kStd && !e.tr.down) {
@@ -719,6 +719,7 @@ func (e *Engine) runNative(entry uintptr, left int) (retired, used int) {
 	x.charge = 0
 	for s := range x.seg {
 		x.seg[s] = c.Seg[s].Base
+		x.sel[s] = uint32(c.Seg[s].Sel)
 	}
 	x.resume = 0
 	e.Stats.Entries++

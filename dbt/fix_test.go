@@ -207,3 +207,30 @@ func TestPageCrossing(t *testing.T) {
 		})
 	}
 }
+
+// TestPopfPushSeg compares POPFD (translated when only the arithmetic
+// flags and IF change, else a step) and 32-bit PUSH sreg (the low word
+// only) with the interpreter.
+func TestPopfPushSeg(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		prog []byte
+	}{
+		{"arith", []byte{0x68, 0xD7, 0x08, 0x00, 0x00, 0x9D, 0x9C, 0x5A}},          // push 0x8D7; popfd; pushfd; pop edx
+		{"if", []byte{0x68, 0x02, 0x02, 0x00, 0x00, 0x9D, 0x9C, 0x5A, 0xFA}},       // push IF; popfd; pushfd; pop edx; cli
+		{"df", []byte{0x68, 0x02, 0x04, 0x00, 0x00, 0x9D, 0x9C, 0x5A, 0xFC}},       // push DF; popfd; ...; cld
+		{"nt-ac", []byte{0x68, 0x02, 0x40, 0x04, 0x00, 0x9D, 0x9C, 0x5A}},          // NT, AC
+		{"iopl", []byte{0x68, 0x02, 0x30, 0x00, 0x00, 0x9D, 0x9C, 0x5A}},           // IOPL 3
+		{"then-add", []byte{0x68, 0xC1, 0x08, 0x00, 0x00, 0x9D, 0x11, 0xC8, 0x9C}}, // popfd; adc eax, ecx; pushfd
+		{"push-sregs", []byte{0x6A, 0xFF, 0x6A, 0xFF, 0x6A, 0xFF, 0x83, 0xC4, 0x0C, // three push -1, add esp, 12
+			0x06, 0x0E, 0x16, 0x1E, 0x0F, 0xA0, 0x0F, 0xA8, 0x5A, 0x59, 0x5B}}, // push es..gs; pop edx, ecx, ebx
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// mov edi, 3; top: prog; dec edi; jnz top; hlt: the later
+			// iterations run with the stack page in the TLB.
+			prog := append(append([]byte{0xBF, 3, 0, 0, 0}, tc.prog...), 0x4F, 0x75, byte(-len(tc.prog)-3), 0xF4)
+			st := runBoth(t, prog, 11)
+			require.NotZero(t, st.NativeRetired)
+		})
+	}
+}

@@ -30,6 +30,8 @@ const (
 	kCld             // CLD (DF is in the key: a change ends the block)
 	kStd             // STD
 	kHelper          // run by the interpreter inside the block (a step that resumes)
+	kPopf            // POPFD at CPL 0 (anything but IF and the arithmetic flags changing: a step)
+	kPushSeg         // PUSH sreg, 32-bit (only the low word is written; src: the segment)
 )
 
 // Memory access kinds of a plan.
@@ -395,6 +397,18 @@ opcode:
 		}
 		p.kind, p.size = kPushf, 4
 		return p, true
+	case op == 0x9D: // POPFD
+		if !in.Op32() {
+			return p, false
+		}
+		p.kind, p.size = kPopf, 4 // it writes the flags in ctx, not in the host RFLAGS
+		return p, true
+	case op == 0x06 || op == 0x0E || op == 0x16 || op == 0x1E: // PUSH ES, CS, SS, DS
+		if !in.Op32() {
+			return p, false
+		}
+		p.kind, p.size, p.src = kPushSeg, 4, int(op>>3)
+		return p, true
 	case op == 0xFA:
 		p.kind = kCli
 		return p, true
@@ -631,6 +645,12 @@ opcode:
 // analyzeTwo handles 0F xx opcodes.
 func analyzeTwo(in *decoder.Inst, op byte, vsize, regv int, p plan) (plan, bool) {
 	switch {
+	case op == 0xA0 || op == 0xA8: // PUSH FS, GS
+		if !in.Op32() {
+			return p, false
+		}
+		p.kind, p.size, p.src = kPushSeg, 4, 4+int(op>>3&1)
+		return p, true
 	case op >= 0x90 && op <= 0x9F: // SETcc Eb
 		p.kind, p.fr, p.frCC, p.cc = kGeneric, true, true, op&0xF
 		p.opc = []byte{0x0F, op}

@@ -755,6 +755,57 @@ func (t *translator) emit(i int, it *item) {
 		t.memAddr(decoder.SS, 4, true, i, it.eip)
 		a.b(0x45, 0x89, 0x29) // mov [r9], r13d
 		t.addESP(-4)
+	case kPushSeg:
+		// A 32-bit push of a segment register writes its low word only
+		// (as the interpreter does), after checking the whole dword.
+		t.spill()
+		t.stackAddr(-4)
+		t.memAddr(decoder.SS, 4, true, i, it.eip)
+		a.loadCtx32(r13, offSel+4*p.src)
+		a.b(0x66, 0x45, 0x89, 0x29) // mov [r9], r13w
+		t.addESP(-4)
+	case kPopf:
+		// POPFD at CPL 0: only the arithmetic flags and IF may change
+		// here; anything else (TF, DF, NT, AC, ID, IOPL) is a step.
+		t.spill()
+		t.stackAddr(0)
+		t.memAddr(decoder.SS, 4, false, i, it.eip)
+		a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+		a.loadCtx32(r10, offSys)
+		a.b(0x45, 0x31, 0xEA) // xor r10d, r13d
+		a.b(0x41, 0xF7, 0xC2) // test r10d, the bits that must not change
+		a.u32(cpu.FlagTF | cpu.FlagDF | cpu.FlagNT | cpu.FlagAC | cpu.FlagID | cpu.FlagIOPL)
+		a.jcc32(0x5, t.stepStubFor(i, it.eip))
+		t.addESP(4)
+		// r11d = IF going from 0 to 1 (r10d still has the IF change).
+		a.movRR32(r11, r13)
+		a.b(0x45, 0x21, 0xD3) // and r11d, r10d
+		a.movRR32(r10, r13)
+		a.b(0x41, 0x81, 0xE2) // and r10d, arithmetic flags
+		a.u32(arithFlags)
+		a.b(0x41, 0x81, 0xCA) // or r10d, 0x202 (as runNative loads hf)
+		a.u32(0x202)
+		a.storeCtx64(r10, offHF)
+		a.ctxOp(false, []byte{0x81}, 4, offSys) // and dword [sys], ~IF
+		a.u32(^cpu.FlagIF)
+		a.b(0x41, 0x81, 0xE5) // and r13d, IF
+		a.u32(cpu.FlagIF)
+		a.ctxOp(false, []byte{0x09}, r13, offSys) // or [sys], r13d
+		t.fl = flMem
+		// Interrupts just enabled with one pending: it is taken before
+		// the next instruction, back in the Go loop.
+		done := a.newLabel()
+		a.b(0x41, 0xF7, 0xC3) // test r11d, IF
+		a.u32(cpu.FlagIF)
+		a.jcc32(0x4, done)                      // jz
+		a.ctxOp(false, []byte{0x83}, 7, offIRQ) // cmp dword [irq], 0
+		a.b(0)
+		a.jcc32(0x4, done) // je
+		if refund := t.n - (i + 1); refund > 0 {
+			a.addCtx64Imm(offBudget, int32(refund))
+		}
+		t.exitTo(exitJump, it.next)
+		a.bind(done)
 	case kCli:
 		t.spill()
 		a.ctxOp(false, []byte{0x81}, 4, offSys) // and dword [sys], ~IF
