@@ -557,9 +557,9 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			// (memory that is never in the TLB: MMIO, a watched page)
 			// becomes an interpreter marker, so that the interpreter runs
 			// such code a trace at a time.
-			if sb := e.blocks[blockKey{phys: stepPhys(c), eip: c.EIP, key: e.modeKey()}]; sb != nil && sb.entry != 0 && !sb.helperFirst {
-				if sb.firstSteps++; sb.firstSteps > 8 {
-					e.demote(sb)
+			if e.ctx.eip == b.eip && b.entry != 0 && !b.helperFirst {
+				if b.firstSteps++; b.firstSteps > 8 {
+					e.demote(b)
 				}
 			}
 			// A step at the first instruction of the block entered from
@@ -570,7 +570,7 @@ func (e *Engine) Run(budget int) cpu.Exit {
 			if e.ctx.resume != 0 {
 				n = min(int(e.ctx.resumeCount), left)
 			}
-			if e.ctx.eip == b.eip && !b.helperFirst {
+			if e.ctx.eip == b.eip && b.entry != 0 && !b.helperFirst {
 				n, one = left, true
 			}
 			r, drops := e.ctx.resume, e.crossDrops
