@@ -214,6 +214,26 @@ func (m *MMU) dropSlot(s *Space, pg uint32, slot, k, ptMask int) {
 // first..last of pg as a page directory (or, for a wide write, any
 // entry of pg).
 func (m *MMU) dropDirectory(s *Space, pg uint32, first, last int, wide bool, pdShift, pdMask int) {
+	// A few directory entries: only the slots their pages can occupy
+	// (the pages of one entry fill a run of slots, whatever the linear
+	// bits above the directory index).
+	pages := 1 << (pdShift - 12) // 4 KiB pages one directory entry maps
+	if !wide && slotSpread == 1 && (last-first+1)*pages < Entries {
+		for idx := first; idx <= last; idx++ {
+			base := idx * pages & (Entries - 1)
+			for i := base; i < base+pages; i++ {
+				for kind := 0; kind < nKinds; kind++ {
+					for p := 0; p < 2; p++ {
+						md := &s.meta[kind][p][i]
+						if md.valid() && md.pd == pg && int(md.tag>>pdShift)&pdMask == idx {
+							m.invalidate(s, kind, p, i)
+						}
+					}
+				}
+			}
+		}
+		return
+	}
 	// As a page directory (or a wide write): scan the space.
 	for kind := 0; kind < nKinds; kind++ {
 		for p := 0; p < 2; p++ {

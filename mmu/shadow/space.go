@@ -3,7 +3,7 @@ package shadow
 import "bt86/mmu"
 
 // Entries is the number of entries per array (direct mapped: see Slot).
-const Entries = 1024
+const Entries = 4096
 
 // Slot is the index of the entry for the linear address lin: the low
 // bits of its page number (direct mapped). Everything that indexes the
