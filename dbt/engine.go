@@ -159,9 +159,7 @@ func (e *Engine) invalidatePage(page uint64) {
 			*r = nil
 		}
 		delete(e.blocks, b.blockKey)
-		if f := &e.fast[fastIndex(b.eip)]; f.code == b.entry && b.entry != 0 {
-			*f = fastEntry{}
-		}
+		e.dropFast(b)
 	}
 	e.Stats.Invalidations += uint64(len(bs))
 	delete(e.pages, page)
@@ -530,6 +528,10 @@ func (e *Engine) Run(budget int) cpu.Exit {
 		switch e.ctx.exit {
 		case exitJump:
 			chain = e.ctx.slot != 0
+			if e.StepProfile != nil && !chain {
+				// A dispatch the native lookup could not make.
+				e.StepProfile[fmt.Sprintf("dispatch-miss @%08x cpl=%d", c.EIP, c.CPL)]++
+			}
 		case exitBudget:
 			if left <= 0 {
 				continue
@@ -682,17 +684,34 @@ func stepPhys(c *cpu.CPU) uint64 {
 // fast table forgets it (chains from its page may still reach its code,
 // which steps at once).
 func (e *Engine) demote(b *block) {
-	if f := &e.fast[fastIndex(b.eip)]; f.code == b.entry {
-		*f = fastEntry{}
-	}
+	e.dropFast(b)
 	b.entry, b.n = 0, 0
 	e.Stats.Demoted++
 }
 
 // insertFast records b in the fast lookup table.
 func (e *Engine) insertFast(b *block) {
-	f := &e.fast[fastIndex(b.eip)]
-	*f = fastEntry{eip: b.eip, key: b.key, page: uint32(b.phys &^ 0xFFF), code: b.entry}
+	i := fastIndex(b.eip)
+	w0, w1 := &e.fast[i], &e.fast[i+1]
+	if w0.code == b.entry || w1.code == b.entry {
+		return
+	}
+	// The set's older entry goes.
+	*w1 = *w0
+	*w0 = fastEntry{eip: b.eip, key: b.key, page: uint32(b.phys &^ 0xFFF), code: b.entry}
+}
+
+// dropFast clears b's entry in the fast table, if it has one.
+func (e *Engine) dropFast(b *block) {
+	if b.entry == 0 {
+		return
+	}
+	i := fastIndex(b.eip)
+	for _, f := range []*fastEntry{&e.fast[i], &e.fast[i+1]} {
+		if f.code == b.entry {
+			*f = fastEntry{}
+		}
+	}
 }
 
 // runNative enters translated code at entry with budget left and returns

@@ -234,3 +234,32 @@ func TestPopfPushSeg(t *testing.T) {
 		})
 	}
 }
+
+// TestDispatchHits checks that returns find their block through the
+// native dispatcher's table (the Go side and the dispatcher agree on
+// fastIndex), including two targets in one set.
+func TestDispatchHits(t *testing.T) {
+	// mov ecx, 1000; top: call f; call g; dec ecx; jnz top; hlt;
+	// f: ret; g: ret
+	prog := []byte{0xB9, 0xE8, 0x03, 0, 0, // mov ecx, 1000
+		0xE8, 0x0A, 0, 0, 0, // call f (0x1014)
+		0xE8, 0x06, 0, 0, 0, // call g (0x1015)
+		0x49, 0x75, 0xF3, // dec ecx; jnz top (0x1005)
+		0xF4,       // hlt
+		0x90, 0xC3, // f: nop; ret  (f at 0x1014)
+		0xC3, // g: ret
+	}
+	st := runBoth(t, prog, 2)
+	require.Less(t, st.Exits[exitJump], uint64(20), "dispatches back to Go")
+	// Two EIPs of one set both stay in the table.
+	e := &Engine{fast: new([fastSlots]fastEntry)}
+	var a, b uint32 = 0x1000, 0x1001
+	for fastIndex(b) != fastIndex(a) {
+		b++
+	}
+	e.insertFast(&block{blockKey: blockKey{eip: a}, entry: 1})
+	e.insertFast(&block{blockKey: blockKey{eip: b}, entry: 2})
+	e.insertFast(&block{blockKey: blockKey{eip: a}, entry: 1})
+	i := fastIndex(a)
+	require.ElementsMatch(t, []uintptr{1, 2}, []uintptr{e.fast[i].code, e.fast[i+1].code})
+}

@@ -1115,20 +1115,29 @@ func dispatcher() []byte {
 	a.jcc32(0x5, miss)                            //
 	a.b(0x47, 0x8B, 0x6C, 0xDD, 0x04)             // mov r13d, [r13+r11*8+4]: addend
 	a.b(0x45, 0x01, 0xD5)                         // add r13d, r10d: physical page
-	a.movRR32(r10, r8)
-	a.b(0x41, 0xC1, 0xEA, 0x0C) // shr r10d, 12
-	a.b(0x45, 0x31, 0xC2)       // xor r10d, r8d
-	a.b(0x41, 0x81, 0xE2)       // and r10d, fastSlots-1
-	a.u32(fastSlots - 1)
-	a.b(0x49, 0xC1, 0xE2, 0x05) // shl r10, 5 (32-byte entries)
+	a.b(0x45, 0x69, 0xD0)                         // imul r10d, r8d, fastHash: fastIndex
+	a.u32(fastHash)
+	a.b(0x41, 0xC1, 0xEA, 32-fastBits) // shr r10d, 32-fastBits
+	a.b(0x41, 0x83, 0xE2, 0xFE)        // and r10d, ~1: the set
+	a.b(0x49, 0xC1, 0xE2, 0x05)        // shl r10, 5 (32-byte entries)
 	a.ctxOp(true, []byte{0x03}, r10, offFast)
-	a.b(0x45, 0x3B, 0x42, byte(offFastEIP)) // cmp r8d, [r10+eip]
-	a.jcc32(0x5, miss)
-	a.b(0x45, 0x3B, 0x4A, byte(offFastKey)) // cmp r9d, [r10+key]
-	a.jcc32(0x5, miss)
-	a.b(0x45, 0x3B, 0x6A, byte(offFastPage)) // cmp r13d, [r10+page]
-	a.jcc32(0x5, miss)
-	a.b(0x41, 0xFF, 0x62, byte(offFastCode)) // jmp [r10+code]
+	for way := range 2 {
+		next := miss
+		if way == 0 {
+			next = a.newLabel()
+		}
+		a.b(0x45, 0x3B, 0x42, byte(offFastEIP)) // cmp r8d, [r10+eip]
+		a.jcc32(0x5, next)
+		a.b(0x45, 0x3B, 0x4A, byte(offFastKey)) // cmp r9d, [r10+key]
+		a.jcc32(0x5, next)
+		a.b(0x45, 0x3B, 0x6A, byte(offFastPage)) // cmp r13d, [r10+page]
+		a.jcc32(0x5, next)
+		a.b(0x41, 0xFF, 0x62, byte(offFastCode)) // jmp [r10+code]
+		if way == 0 {
+			a.bind(next)
+			a.b(0x49, 0x83, 0xC2, byte(fastEntrySize)) // add r10, entry size: the other way
+		}
+	}
 	a.bind(miss)
 	a.storeCtx32(r8, offEIP)
 	a.movCtxImm32(offExit, exitJump)
