@@ -46,6 +46,12 @@ type MMU struct {
 	watchLin map[uint32]int
 	// OnFlush, when set, is told of every flush (-d mmu).
 	OnFlush func(FlushEvent)
+	// writeMapped[i] is false when no space can hold a fast-path write
+	// entry for RAM page i: set when one is entered, cleared when
+	// FlushWritesTo has dropped them all, so watching a page that was
+	// never written through the fast path skips the scan of every
+	// space's write entries.
+	writeMapped []bool
 }
 
 // New returns an MMU over p with paging off, keeping DefaultSpaces
@@ -201,6 +207,12 @@ func (m *MMU) FlushPage(lin uint32) {
 // path; the MMU does so itself for the page-table pages it watches. The
 // translations stay cached for the slow path.
 func (m *MMU) FlushWritesTo(physPage uint64) {
+	if physPage < uint64(len(m.writeMapped)) {
+		if !m.writeMapped[physPage] {
+			return
+		}
+		m.writeMapped[physPage] = false
+	}
 	for _, s := range m.spaces {
 		if !s.inUse {
 			continue
@@ -387,7 +399,19 @@ func (m *MMU) enter(s *Space, k, p, slot int) {
 	}
 	*e = Entry{Tag: md.tag, Addend: uint32(idx) - md.tag}
 	md.flags |= mFast
+	if k == kWrite {
+		m.markWritable(uint64(idx) >> 12)
+	}
 	m.Stats.Fills++
+}
+
+// markWritable records that RAM page i may have fast-path write entries.
+func (m *MMU) markWritable(i uint64) {
+	if i >= uint64(len(m.writeMapped)) {
+		n := max(uint64(len(m.Phys.RAM))>>12, i+1)
+		m.writeMapped = append(m.writeMapped, make([]bool, n-uint64(len(m.writeMapped)))...)
+	}
+	m.writeMapped[i] = true
 }
 
 // invalidate drops the translation in one slot.

@@ -638,3 +638,31 @@ func TestSlot(t *testing.T) {
 		assert.Len(t, seen, shadow.Entries, "region %#x", base)
 	}
 }
+
+// TestFlushWritesTo checks that watching a page drops the write entries
+// to it in every space, also after the page was written through, watched
+// and written through again (the per-page flag that lets FlushWritesTo
+// skip pages never mapped for writing is set again by the new entry).
+func TestFlushWritesTo(t *testing.T) {
+	r := newRig(t, true)
+	root := r.newRoot()
+	r.setPTE(root, 0x1000, 0x100000, RW|US|D)
+	r.setPTE(root, 0x2000, 0x101000, RW|US|D)
+	r.enable(root, 0, 0, 0)
+	for round := range 2 {
+		r.mustMap(0x1000, W|U, 0x100000, "fill")
+		r.mustMap(0x2000, W|U, 0x101000, "fill")
+		_, ok := r.m.WriteIndex(0x1000, 1)
+		require.True(t, ok, "round %d", round)
+		r.m.FlushWritesTo(0x100)
+		_, ok = r.m.WriteIndex(0x1000, 1)
+		require.False(t, ok, "round %d: the write entry is dropped", round)
+		_, ok = r.m.ReadIndex(0x1000, 1)
+		require.True(t, ok, "reads stay")
+		_, ok = r.m.WriteIndex(0x2000, 1)
+		require.True(t, ok, "another page's write entry stays")
+		r.m.FlushWritesTo(0x100) // nothing left: no change
+		_, ok = r.m.WriteIndex(0x2000, 1)
+		require.True(t, ok)
+	}
+}
