@@ -81,11 +81,8 @@ func writesReg(p *plan, r int) bool {
 		}
 		return true
 	case kGeneric, kBt:
-		op := p.opc[0]
-		if op == 0xF6 || op == 0xF7 || (op == 0x0F && (p.opc[1] == 0xB0 || p.opc[1] == 0xB1)) {
-			if r == rAX || r == rDX {
-				return true // MUL, IMUL, CMPXCHG: implicit EAX, EDX
-			}
+		if implicitRegs(p) && r <= rBX {
+			return true // MUL, IMUL, CMPXCHG, CMPXCHG8B: implicit registers
 		}
 		regs := [...]int{p.rm, p.resReg, p.reg}
 		n := len(regs)
@@ -109,7 +106,7 @@ func regIsDigit(p *plan) bool {
 	case 0x80, 0x81, 0x83, 0x8F, 0xC0, 0xC1, 0xC6, 0xC7, 0xD0, 0xD1, 0xD2, 0xD3, 0xF6, 0xF7, 0xFE, 0xFF:
 		return true
 	case 0x0F:
-		return len(p.opc) > 1 && (p.opc[1]&0xF0 == 0x90 || p.opc[1] == 0xBA)
+		return len(p.opc) > 1 && (p.opc[1]&0xF0 == 0x90 || p.opc[1] == 0xBA || p.opc[1] == 0xC7)
 	}
 	return false
 }

@@ -113,6 +113,9 @@ func (p *plan) touches(r int) bool {
 	case kMovImm, kBswap:
 		return p.rm == r
 	case kGeneric:
+		if implicitRegs(p) && r <= rBX {
+			return true
+		}
 		for _, x := range [...]int{p.reg, p.rm, p.resReg} {
 			if x == r || (x >= 4 && x < 8 && x-4 == r) {
 				return true
@@ -121,6 +124,14 @@ func (p *plan) touches(r int) bool {
 		return false
 	}
 	return true
+}
+
+// implicitRegs reports whether p is one of the ModRM instructions with
+// implicit register operands among EAX, ECX, EDX and EBX: MUL, IMUL,
+// DIV, IDIV (F6/F7), CMPXCHG, CMPXCHG8B.
+func implicitRegs(p *plan) bool {
+	op := p.opc[0]
+	return op == 0xF6 || op == 0xF7 || (op == 0x0F && (p.opc[1] == 0xB0 || p.opc[1] == 0xB1 || p.opc[1] == 0xC7))
 }
 
 // fixReg returns the host register holding the result whose flags p's
@@ -645,6 +656,10 @@ opcode:
 // analyzeTwo handles 0F xx opcodes.
 func analyzeTwo(in *decoder.Inst, op byte, vsize, regv int, p plan) (plan, bool) {
 	switch {
+	case op == 0xC7 && in.Reg() == 1 && in.Mem(): // CMPXCHG8B m64 (only ZF changes)
+		p.kind, p.opc, p.size, p.mem = kGeneric, []byte{0x0F, 0xC7}, 8, memRW
+		p.fr, p.fw, p.reg = true, true, 1
+		return p, true
 	case op == 0xA0 || op == 0xA8: // PUSH FS, GS
 		if !in.Op32() {
 			return p, false
