@@ -140,7 +140,7 @@ func (g *gen) inst() {
 		g.out = append(g.out, m...)
 		g.out = append(g.out, imm...)
 	}
-	switch r.IntN(32) {
+	switch r.IntN(33) {
 	case 0, 1: // ALU reg, reg
 		g.out = append(g.out, byte(r.IntN(8))<<3|byte(1+2*r.IntN(2)), 0xC0|reg()<<3|reg())
 	case 2: // ALU r8, r8 incl. AH..BH
@@ -302,6 +302,28 @@ func (g *gen) inst() {
 	case 31: // 8-bit ALU, TEST, XCHG and MOV between AH..BH and memory
 		op := []byte{0x00, 0x02, 0x08, 0x0A, 0x10, 0x12, 0x20, 0x22, 0x28, 0x2A, 0x30, 0x32, 0x38, 0x3A, 0x84, 0x86, 0x88, 0x8A}[r.IntN(18)]
 		emitMem([]byte{op}, byte(4+r.IntN(4)), nil)
+	case 32: // POPFD, PUSH sreg, CMPXCHG8B
+		switch r.IntN(3) {
+		case 0: // push flags (arithmetic, sometimes IF, DF or AC); popfd
+			v := uint32(0x2) | r.Uint32()&0x8D5
+			if r.IntN(2) == 0 {
+				v |= 0x200
+			}
+			if r.IntN(4) == 0 {
+				v |= []uint32{0x400, 0x40000}[r.IntN(2)]
+			}
+			g.out = append(g.out, 0x68)
+			g.out = binary.LittleEndian.AppendUint32(g.out, v)
+			g.out = append(g.out, 0x9D, 0xFC) // popfd; cld
+		case 1: // push sreg; pop
+			g.out = append(g.out, [][]byte{{0x06}, {0x0E}, {0x16}, {0x1E}, {0x0F, 0xA0}, {0x0F, 0xA8}}[r.IntN(6)]...)
+			g.out = append(g.out, 0x58+reg())
+		default: // [lock] cmpxchg8b mem
+			if r.IntN(2) == 0 {
+				g.out = append(g.out, 0xF0)
+			}
+			emitMem([]byte{0x0F, 0xC7}, 1, nil)
+		}
 	case 26: // PUSH r/m32; POP
 		if r.IntN(2) == 0 {
 			emitMem([]byte{0xFF}, 6, nil)
