@@ -302,8 +302,20 @@ func (g *gen) inst() {
 	case 31: // 8-bit ALU, TEST, XCHG and MOV between AH..BH and memory
 		op := []byte{0x00, 0x02, 0x08, 0x0A, 0x10, 0x12, 0x20, 0x22, 0x28, 0x2A, 0x30, 0x32, 0x38, 0x3A, 0x84, 0x86, 0x88, 0x8A}[r.IntN(18)]
 		emitMem([]byte{op}, byte(4+r.IntN(4)), nil)
-	case 32: // POPFD, PUSH sreg, CMPXCHG8B
-		switch r.IntN(3) {
+	case 32: // POPFD, PUSH sreg, CMPXCHG8B, SHLD/SHRD
+		switch r.IntN(4) {
+		case 3: // shld/shrd r/m32, r32, imm8 (sometimes 0 or >= 32), or by CL
+			op := []byte{0xA4, 0xAC, 0xA5, 0xAD}[r.IntN(4)]
+			var imm []byte
+			if op == 0xA4 || op == 0xAC {
+				imm = []byte{byte(r.IntN(40))}
+			}
+			if r.IntN(3) == 0 {
+				emitMem([]byte{0x0F, op}, reg(), imm)
+			} else {
+				g.out = append(g.out, 0x0F, op, 0xC0|reg()<<3|reg())
+				g.out = append(g.out, imm...)
+			}
 		case 0: // push flags (arithmetic, sometimes IF, DF or AC); popfd
 			v := uint32(0x2) | r.Uint32()&0x8D5
 			if r.IntN(2) == 0 {

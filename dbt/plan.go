@@ -206,6 +206,7 @@ const (
 	fixMul  // SF, ZF, PF from the result, AF = 0 (CF, OF kept)
 	fixRol  // OF = MSB ^ CF (other flags unchanged)
 	fixRor  // OF = MSB ^ MSB-1 (other flags unchanged)
+	fixDbl  // SHLD/SHRD: OF = MSB of result ^ destination before, AF = 0
 )
 
 // analyze decides whether in (raw bytes raw, at eip, next instruction at
@@ -660,6 +661,16 @@ func analyzeTwo(in *decoder.Inst, op byte, vsize, regv int, p plan) (plan, bool)
 		p.kind, p.opc, p.size, p.mem = kGeneric, []byte{0x0F, 0xC7}, 8, memRW
 		p.fr, p.fw, p.reg = true, true, 1
 		return p, true
+	case (op == 0xA4 || op == 0xAC) && in.Op32(): // SHLD, SHRD Ev, Gv, imm8
+		if in.Imm&31 == 0 {
+			return p, false // no flag changes: the interpreter's
+		}
+		p.kind, p.opc, p.size, p.fw, p.fix = kGeneric, []byte{0x0F, op}, 4, true, fixDbl
+		p.imm = []byte{byte(in.Imm)}
+		if in.Mem() {
+			p.mem = memRW
+		}
+		return p.modrm(in, false, false, regv)
 	case op == 0xA0 || op == 0xA8: // PUSH FS, GS
 		if !in.Op32() {
 			return p, false

@@ -443,6 +443,13 @@ func (t *translator) fixFlags(p *plan, stub bool) {
 		a.b(0x41, 0x81, 0xE3)       // and r11d, ~OF
 		a.u32(^uint32(of))
 		a.b(0x45, 0x09, 0xD3) // or r11d, r10d
+	case fixDbl:
+		a.b(0x45, 0x31, 0xEA)       // xor r10d, r13d: the result ^ the destination before
+		a.b(0x41, 0xC1, 0xEA, 31)   // shr r10d, 31
+		a.b(0x41, 0xC1, 0xE2, 0x0B) // shl r10d, 11
+		a.b(0x41, 0x81, 0xE3)       // and r11d, ~(OF|AF)
+		a.u32(^uint32(of | af))
+		a.b(0x45, 0x09, 0xD3) // or r11d, r10d
 	case fixMul:
 		a.b(0x41, 0x81, 0xE3, 0x01, 0x08, 0x00, 0x00) // and r11d, CF|OF
 		if p.size == 2 {
@@ -697,6 +704,13 @@ func (t *translator) emit(i int, it *item) {
 		q.opc = t.readFlags(p)
 		if p.clCount {
 			a.movRR32(r13, rCX) // the count: the shift may change ECX
+		}
+		if p.fix == fixDbl { // the destination before, for OF
+			if p.mem != memNone {
+				a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+			} else {
+				a.movRR32(r13, p.rm)
+			}
 		}
 		t.emitGeneric(&q, p.mem != memNone)
 		if p.fix != fixNone {
