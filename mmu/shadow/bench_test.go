@@ -146,8 +146,8 @@ func BenchmarkFastPathWrite(b *testing.B) {
 	}
 }
 
-// BenchmarkMissWalkFill measures the miss path: two pages 1 MiB apart
-// share a slot, so every access evicts the other and walks.
+// BenchmarkMissWalkFill measures the miss path: two pages Entries pages
+// apart share a slot, so every access evicts the other and walks.
 func BenchmarkMissWalkFill(b *testing.B) {
 	for _, pae := range []bool{false, true} {
 		b.Run(modeName(pae), func(b *testing.B) {
@@ -155,14 +155,14 @@ func BenchmarkMissWalkFill(b *testing.B) {
 			r.pae = pae
 			root := r.newRoot()
 			r.setPTE(root, benchBase, 0x100000, RW|US|D)
-			r.setPTE(root, benchBase+1<<20, 0x101000, RW|US|D)
+			r.setPTE(root, benchBase+shadow.Entries<<12, 0x101000, RW|US|D)
 			r.enable(root, 0, 0, 0)
 			b.ReportAllocs()
 			walks := r.m.Stats.Walks
 			n := 0
 			for b.Loop() {
 				readByte(r.m, r.ram, benchBase, 1)
-				readByte(r.m, r.ram, benchBase+1<<20, 1)
+				readByte(r.m, r.ram, benchBase+shadow.Entries<<12, 1)
 				n += 2
 			}
 			reportPerAccess(b, 2)
