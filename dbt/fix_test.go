@@ -105,6 +105,27 @@ func TestDeferredFixups(t *testing.T) {
 	}
 }
 
+// haltBoth runs prog from newFlatCPU(seed) on the interpreter and on the
+// translator, requires both to halt with the same registers, flags and
+// RAM, and returns the translator (closed when the test ends).
+func haltBoth(t *testing.T, prog []byte, seed uint64) *Engine {
+	ci, rami := newFlatCPU(t, prog, seed)
+	xi := runEngine(t, ci, nil)
+	cd, ramd := newFlatCPU(t, prog, seed)
+	e, err := newEngine(cd, 1<<20)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.Close() })
+	xd := runEngine(t, cd, e)
+	require.Equal(t, cpu.ExitHalt, xi.Reason)
+	require.Equal(t, xi.Reason, xd.Reason)
+	ci.MaterializeFlags()
+	cd.MaterializeFlags()
+	require.Equal(t, ci.Regs, cd.Regs)
+	require.Equal(t, ci.Flags, cd.Flags)
+	require.Equal(t, rami, ramd)
+	return e
+}
+
 // TestGroups runs base-register groups through their fast path, their
 // slow copy (span across a page boundary, device memory) and resumption
 // inside the run after a step, against the interpreter.
@@ -140,20 +161,7 @@ func TestGroups(t *testing.T) {
 			// later iterations run the fast path.
 			prog := append(append([]byte{0xBF, 3, 0, 0, 0}, movEBP(tc.ebp)...), body...)
 			prog[len(prog)-2] = byte(5 - (len(prog) - 1))
-			ci, rami := newFlatCPU(t, prog, 3)
-			xi := runEngine(t, ci, nil)
-			cd, ramd := newFlatCPU(t, prog, 3)
-			e, err := newEngine(cd, 1<<20)
-			require.NoError(t, err)
-			defer e.Close()
-			xd := runEngine(t, cd, e)
-			require.Equal(t, cpu.ExitHalt, xi.Reason)
-			require.Equal(t, xi.Reason, xd.Reason)
-			ci.MaterializeFlags()
-			cd.MaterializeFlags()
-			require.Equal(t, ci.Regs, cd.Regs)
-			require.Equal(t, ci.Flags, cd.Flags)
-			require.Equal(t, rami, ramd)
+			haltBoth(t, prog, 3)
 		})
 	}
 }
@@ -185,20 +193,7 @@ func TestPageCrossing(t *testing.T) {
 				0x49,                               // dec ecx
 				0x75, byte(int32(tc.entry)-0x2013), // jnz entry
 				0xF4) // hlt
-			ci, rami := newFlatCPU(t, prog, 5)
-			xi := runEngine(t, ci, nil)
-			cd, ramd := newFlatCPU(t, prog, 5)
-			e, err := newEngine(cd, 1<<20)
-			require.NoError(t, err)
-			defer e.Close()
-			xd := runEngine(t, cd, e)
-			require.Equal(t, cpu.ExitHalt, xi.Reason)
-			require.Equal(t, xi.Reason, xd.Reason)
-			ci.MaterializeFlags()
-			cd.MaterializeFlags()
-			require.Equal(t, ci.Regs, cd.Regs)
-			require.Equal(t, ci.Flags, cd.Flags)
-			require.Equal(t, rami, ramd)
+			e := haltBoth(t, prog, 5)
 			var crossing bool
 			for _, b := range e.blocks {
 				crossing = crossing || b.crosses

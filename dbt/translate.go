@@ -280,6 +280,15 @@ func (t *translator) eaToR8(in *decoder.Inst) {
 	t.a.leaEA32(r8, base, index, int(in.Scale), in.Disp)
 }
 
+// popR13 spills the flags and loads the dword at SS:ESP into r13 (a
+// miss steps instruction i); the caller moves ESP.
+func (t *translator) popR13(i int, eip uint32) {
+	t.spill()
+	t.stackAddr(0)
+	t.memAddr(decoder.SS, 4, false, i, eip)
+	t.a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+}
+
 // stackAddr puts ESP+delta into r8d.
 func (t *translator) stackAddr(delta int32) {
 	t.a.leaEA32(r8, r12, -1, 0, uint32(delta))
@@ -781,10 +790,7 @@ func (t *translator) emit(i int, it *item) {
 	case kPopf:
 		// POPFD at CPL 0: only the arithmetic flags and IF may change
 		// here; anything else (TF, DF, NT, AC, ID, IOPL) is a step.
-		t.spill()
-		t.stackAddr(0)
-		t.memAddr(decoder.SS, 4, false, i, it.eip)
-		a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+		t.popR13(i, it.eip)
 		a.loadCtx32(r10, offSys)
 		a.b(0x45, 0x31, 0xEA) // xor r10d, r13d
 		a.b(0x41, 0xF7, 0xC2) // test r10d, the bits that must not change
@@ -882,10 +888,7 @@ func (t *translator) emit(i int, it *item) {
 		}
 		t.addESP(-4)
 	case kPop:
-		t.spill()
-		t.stackAddr(0)
-		t.memAddr(decoder.SS, 4, false, i, it.eip)
-		a.b(0x45, 0x8B, 0x29) // mov r13d, [r9]
+		t.popR13(i, it.eip)
 		t.addESP(4)
 		a.movRR32(p.dst, r13)
 	case kJcc:
