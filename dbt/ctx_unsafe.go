@@ -1,6 +1,10 @@
 package dbt
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"bt86/mmu/shadow"
+)
 
 // Field offsets of ctx and fastEntry for the code generator (the
 // trampoline uses go_asm.h).
@@ -34,4 +38,13 @@ const (
 	offFastKey    = int(unsafe.Offsetof(fastEntry{}.key))
 	offFastPage   = int(unsafe.Offsetof(fastEntry{}.page))
 	offFastCode   = int(unsafe.Offsetof(fastEntry{}.code))
+
+	// shadow.Entry, as the probes read it (TestEntryLayout).
+	entrySize      = int(unsafe.Sizeof(shadow.Entry{}))
+	offEntryTag    = int(unsafe.Offsetof(shadow.Entry{}.Tag))
+	offEntryAddend = int(unsafe.Offsetof(shadow.Entry{}.Addend))
+	offEntryHost   = int(unsafe.Offsetof(shadow.Entry{}.Host))
 )
+
+// entryShift is log2(entrySize).
+const entryShift = 4

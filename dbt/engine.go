@@ -80,6 +80,10 @@ type Engine struct {
 	// format of perf's JIT symbol maps (/tmp/perf-PID.map: start, size,
 	// name), so `perf report` names the guest code host time goes to.
 	PerfMap io.Writer
+	// OnTranslate, when non-nil, is called with each translated block's
+	// guest-linear entry, its host address and its host code as emitted
+	// (chain slots not yet patched): emu -d out_asm.
+	OnTranslate func(linear uint32, host uintptr, code []byte)
 }
 
 // profileStep counts the instruction at CS:EIP in StepProfile.
@@ -416,6 +420,9 @@ func (e *Engine) translate(k blockKey) *block {
 			cb.Lens = append(cb.Lens, it.in.Len)
 		}
 		c.OnBlock(c, cb)
+	}
+	if e.OnTranslate != nil {
+		e.OnTranslate(c.Seg[cpu.CS].Base+k.eip, b.entry, buf)
 	}
 	if e.PerfMap != nil {
 		fmt.Fprintf(e.PerfMap, "%x %x bt86:%08x/%x\n", b.entry, len(buf), k.eip, k.key)

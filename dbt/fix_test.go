@@ -105,6 +105,63 @@ func TestDeferredFixups(t *testing.T) {
 	}
 }
 
+// TestRegenFlags checks the flags at a shadow-TLB miss between a
+// register-only ALU instruction and the next instruction setting all the
+// flags: the translator leaves out the spill and the miss stub computes
+// the flags again (regen.go), which must give the interpreter's values.
+func TestRegenFlags(t *testing.T) {
+	load := []byte{0x8B, 0x15, 0x00, 0x00, 0x0A, 0x00} // mov edx, [probe]
+	group := []byte{0x8B, 0x16, 0x8B, 0x7E, 0x04}      // mov edx, [esi]; mov edi, [esi+4]
+	setup := []byte{
+		0xB8, 0x01, 0x00, 0x00, 0xC0, // mov eax, 0xC0000001
+		0xB9, 0x03, 0x00, 0x01, 0x80, // mov ecx, 0x80010003
+		0xBE, 0x00, 0x00, 0x0A, 0x00, // mov esi, probe
+	}
+	tail := []byte{0x39, 0xC8, 0xF4} // cmp eax, ecx; hlt
+	cases := []struct {
+		name     string
+		op, mid  []byte
+		viaGroup bool
+	}{
+		{"add", []byte{0x01, 0xC1}, nil, false},
+		{"add-G,E", []byte{0x03, 0xC8}, nil, false},
+		{"sub", []byte{0x29, 0xC1}, nil, false},
+		{"sub-self", []byte{0x29, 0xC9}, nil, false},
+		{"add-imm8", []byte{0x83, 0xC1, 0x7F}, nil, false},
+		{"sub-imm32", []byte{0x81, 0xE9, 0x04, 0x00, 0x01, 0x80}, nil, false},
+		{"xor", []byte{0x31, 0xC1}, nil, false},
+		{"xor-self", []byte{0x31, 0xC9}, nil, false},
+		{"xor-imm", []byte{0x81, 0xF1, 0xFF, 0x00, 0x00, 0x80}, nil, false},
+		{"and-imm", []byte{0x81, 0xE1, 0x00, 0x00, 0x00, 0x80}, nil, false},
+		{"or-ah", []byte{0x08, 0xE1}, nil, false},
+		{"cmp", []byte{0x39, 0xC1}, nil, false},
+		{"test", []byte{0x85, 0xC1}, nil, false},
+		{"test-ah-imm", []byte{0xF6, 0xC4, 0x80}, nil, false},
+		{"neg", []byte{0xF7, 0xD9}, nil, false},
+		{"add-al", []byte{0x04, 0x7F}, nil, false},
+		{"sub-eax", []byte{0x2D, 0x02, 0x00, 0x00, 0xC0}, nil, false},
+		{"xor-eax", []byte{0x35, 0x01, 0x00, 0x00, 0x40}, nil, false},
+		{"add-16", []byte{0x66, 0x01, 0xC1}, nil, false},
+		{"lea-between", []byte{0x01, 0xC1}, []byte{0x8D, 0x1C, 0x08}, false}, // lea ebx, [eax+ecx]
+		{"clobbered", []byte{0x01, 0xC1}, []byte{0x89, 0xD9}, false},         // mov ecx, ebx: spilled before
+		{"group", []byte{0x29, 0xC1}, nil, true},                             // the group's slow copy
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := load
+			if tc.viaGroup {
+				l = group
+			}
+			prog := append(append(append(append(append([]byte{}, setup...), tc.op...), tc.mid...), l...), tail...)
+			wantSeen, wantFlags := runProbe(t, prog, false)
+			gotSeen, gotFlags := runProbe(t, prog, true)
+			require.NotEmpty(t, wantSeen)
+			require.Equal(t, wantSeen, gotSeen, "flags at the miss")
+			require.Equal(t, wantFlags, gotFlags, "final flags")
+		})
+	}
+}
+
 // haltBoth runs prog from newFlatCPU(seed) on the interpreter and on the
 // translator, requires both to halt with the same registers, flags and
 // RAM, and returns the translator (closed when the test ends).

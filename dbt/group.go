@@ -34,6 +34,7 @@ type group struct {
 	write       bool // a member writes: the probe uses the write TLB
 	slow        int  // label of the slow copy
 	pending     *plan
+	regen       []plan // flags to recompute on entering the slow copy
 }
 
 // groupCandidate returns the host base register of a ModRM memory
@@ -179,16 +180,17 @@ func resetInts(s []int, n int) []int {
 func (t *translator) groupProbe(g int) {
 	a := &t.a
 	gr := &t.groups[g]
-	t.spill()
-	gr.pending = t.pending
+	t.spillForProbe()
+	gr.pending, gr.regen = t.pending, t.stubRegen()
 	gr.slow = a.newLabel()
 	a.leaEA32(r8, gr.base, -1, 0, uint32(gr.lo))
-	t.probe(int(gr.end-gr.lo), gr.write, gr.slow)
-	// lea r14, [r9-lo]; sub r14, base
-	a.b(0x4D, 0x8D, 0xB1)
+	t.probeHost(int(gr.end-gr.lo), gr.write, gr.slow)
+	// r14 = Host + r8 - lo - base: r8 is base+lo modulo 2^32, so a
+	// member's r14+base+disp is right even where base+disp wraps.
+	a.b(0x4F, 0x8D, 0xB4, 0x01) // lea r14, [r9+r8-lo]
 	a.u32(uint32(-gr.lo))
 	a.rex(true, gr.base, 0, r14, false)
-	a.b(0x29, 0xC0|byte(gr.base&7)<<3|byte(r14&7))
+	a.b(0x29, 0xC0|byte(gr.base&7)<<3|byte(r14&7)) // sub r14, base
 }
 
 // groupAddr is lea r9, [r14+base+disp]: a member's host address.
@@ -209,7 +211,11 @@ func (t *translator) slowCopies() {
 	for g := range t.groups {
 		gr := &t.groups[g]
 		a.bind(gr.slow)
-		t.fl, t.pending = flMem, gr.pending
+		if gr.regen != nil {
+			t.emitRegen(gr.regen)
+			a.saveFlags(offHF)
+		}
+		t.fl, t.pending, t.regen, t.regenOf = flMem, gr.pending, nil, nil
 		for k := gr.first; k <= gr.last; k++ {
 			l := a.newLabel()
 			a.bind(l)
@@ -217,22 +223,26 @@ func (t *translator) slowCopies() {
 			if t.crosses && k == t.n-1 {
 				t.crossCheck(k)
 			}
+			t.beforeItem(&t.items[k].p)
 			t.emit(k, &t.items[k])
-			if p := &t.items[k].p; p.writesAll() && t.pending != p {
-				t.pending = nil
-			}
+			t.afterItem(k)
 		}
+		// The code after the run expects the flags as its flag state
+		// says; flRegen there takes them in any form (its registers
+		// are the same on both copies).
 		switch want := t.flAt[gr.last+1]; {
+		case want == flRegen:
 		case want == flMem:
 			t.spill()
 		case t.fl == flMem:
 			a.loadFlags(offHF)
-		case want == flClean:
+		case t.fl == flRegen || want == flClean:
 			t.spill()
 		}
 		a.jmp32(t.starts[gr.last+1])
 	}
 	t.slow = false
+	t.regen, t.regenOf = nil, nil
 }
 
 // resumeAt returns the label and flag state where translated code

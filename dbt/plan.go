@@ -774,6 +774,7 @@ func (p plan) modrm(in *decoder.Inst, byteReg, byteRM bool, reg int) (plan, bool
 	}
 	// Memory forms address [r9], which needs REX.B; with AH..BH (no
 	// REX) the address goes through a legacy register instead (see
-	// emitGeneric).
+	// emitGeneric). No r/m register: rm is -1.
+	p.rm = -1
 	return p, true
 }

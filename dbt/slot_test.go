@@ -51,3 +51,10 @@ func TestSlotMatchesShadow(t *testing.T) {
 	require.Zero(t, c.Regs[cpu.ECX])
 	require.LessOrEqual(t, e.Stats.Steps, uint64(8), "stats: %v", e.Stats)
 }
+
+// TestEntryLayout: the probes read shadow.Entry as 16 bytes with the tag
+// at 0, the RAM addend at 4 and the host addend at 8.
+func TestEntryLayout(t *testing.T) {
+	require.Equal(t, 1<<entryShift, entrySize)
+	require.Equal(t, []int{0, 4, 8}, []int{offEntryTag, offEntryAddend, offEntryHost})
+}

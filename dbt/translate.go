@@ -8,10 +8,10 @@ import (
 	"bt86/mmu/shadow"
 )
 
-// slotMix is the mask shadow.Slot applies to lin>>15 before XORing it
-// into the page number; 0: none (TestSlotMatchesShadow checks the two
-// agree).
-const slotMix = 0
+// The probes index the shadow TLB as shadow.Slot does, by the linear
+// page number modulo shadow.Entries (TestSlotMatchesShadow), scaled by
+// the entry size: (lin >> (12-entryShift)) & tlbMask is the byte offset.
+const tlbMask = (shadow.Entries - 1) << entryShift
 
 // maxBlock bounds the guest instructions of one block.
 const maxBlock = 64
@@ -21,6 +21,7 @@ const (
 	flMem   = iota // only in ctx.hf; the host RFLAGS are scratch
 	flClean        // in the host RFLAGS and in ctx.hf, equal
 	flDirty        // in the host RFLAGS only
+	flRegen        // neither: t.regen recomputes them (regen.go)
 )
 
 // item is one guest instruction of a block being translated.
@@ -43,6 +44,8 @@ type stepStub struct {
 	// fix, when not nil, is an instruction whose flag fix-up was left
 	// out of the straight-line code: the stub does it first.
 	fix *plan
+	// regen, when not nil, recomputes the flags first (regen.go).
+	regen []plan
 }
 
 type slotStub struct {
@@ -80,6 +83,10 @@ type translator struct {
 	// deferFix) until an instruction sets all the flags again; step
 	// stubs created meanwhile do it.
 	pending *plan
+	// regen recomputes the flags of regenOf while they are in flRegen
+	// (regen.go).
+	regen   []plan
+	regenOf *plan
 	// Base-register groups (group.go): groups of the block, the group
 	// of each member (-1: none), the group whose run each item is in,
 	// and the labels and flag states of the items' slow copies.
@@ -102,6 +109,10 @@ type slotRef struct {
 }
 
 func (t *translator) spill() {
+	if t.fl == flRegen {
+		t.emitRegen(t.regen)
+		t.fl = flDirty
+	}
 	if t.fl == flDirty {
 		t.a.saveFlags(offHF)
 		t.fl = flClean
@@ -109,6 +120,9 @@ func (t *translator) spill() {
 }
 
 func (t *translator) needFlags() {
+	if t.fl == flRegen {
+		t.spill()
+	}
 	if t.fl == flMem {
 		t.a.loadFlags(offHF)
 		t.fl = flClean
@@ -122,6 +136,9 @@ func (t *translator) needFlags() {
 // SETcc/CMOVcc test their condition on ctx.hf (their opcode then tests
 // host ZF).
 func (t *translator) readFlags(p *plan) []byte {
+	if p.fr && t.fl == flRegen {
+		t.spill()
+	}
 	if !p.fr || t.fl != flMem {
 		return p.opc
 	}
@@ -196,7 +213,7 @@ func (t *translator) stepStubN(i int, eip uint32, count int) int {
 	if last.p.ends || last.next>>12 != t.page {
 		resume = -1
 	}
-	t.steps = append(t.steps, stepStub{label: l, eip: eip, refund: t.n - i, resume: resume, count: count, fix: t.pending})
+	t.steps = append(t.steps, stepStub{label: l, eip: eip, refund: t.n - i, resume: resume, count: count, fix: t.pending, regen: t.stubRegen()})
 	return l
 }
 
@@ -222,19 +239,18 @@ func (t *translator) memAddr(seg, size int, write bool, i int, eip uint32) {
 // includes an access crossing the page). It clobbers the host flags,
 // r10 and r11.
 func (t *translator) probe(size int, write bool, miss int) {
+	t.probeHost(size, write, miss)
+	t.a.b(0x4D, 0x01, 0xC1) // add r9, r8
+}
+
+// probeHost is probe without the final addition: r9 is left holding the
+// entry's Host (host address minus linear address for the page).
+func (t *translator) probeHost(size int, write bool, miss int) {
 	a := &t.a
-	// r9d = shadow.Slot(r8d)
 	a.movRR32(r9, r8)
-	a.b(0x41, 0xC1, 0xE9, 0x0C) // shr r9d, 12
-	if slotMix != 0 {
-		a.movRR32(r10, r8)
-		a.b(0x41, 0xC1, 0xEA, 0x0F) // shr r10d, 15
-		a.b(0x41, 0x81, 0xE2)       // and r10d, slot mix
-		a.u32(slotMix)
-		a.b(0x45, 0x31, 0xD1) // xor r9d, r10d
-	}
-	a.b(0x41, 0x81, 0xE1) // and r9d, Entries-1
-	a.u32(shadow.Entries - 1)
+	a.b(0x41, 0xC1, 0xE9, 12-entryShift) // shr r9d, 12-entryShift
+	a.b(0x41, 0x81, 0xE1)                // and r9d, tlbMask: the entry's offset
+	a.u32(tlbMask)
 	if write {
 		a.loadCtx64(r10, offTLBW)
 	} else {
@@ -246,13 +262,13 @@ func (t *translator) probe(size int, write bool, miss int) {
 		a.b(0x67, 0x45, 0x8D, 0x98) // lea r11d, [r8d+size-1]
 		a.u32(uint32(size - 1))
 	}
-	a.b(0x41, 0x81, 0xE3, 0x00, 0xF0, 0xFF, 0xFF) // and r11d, 0xFFFFF000
-	a.b(0x47, 0x3B, 0x1C, 0xCA)                   // cmp r11d, [r10+r9*8]
-	a.jcc32(0x5, miss)                            // jne
-	a.b(0x47, 0x8B, 0x4C, 0xCA, 0x04)             // mov r9d, [r10+r9*8+4]
-	a.b(0x45, 0x01, 0xC1)                         // add r9d, r8d
-	a.ctxOp(true, []byte{0x03}, r9, offRAM)       // add r9, [r15+ram]
-	t.fl = flMem
+	a.b(0x41, 0x81, 0xE3, 0x00, 0xF0, 0xFF, 0xFF)   // and r11d, 0xFFFFF000
+	a.b(0x47, 0x3B, 0x1C, 0x0A)                     // cmp r11d, [r10+r9]: Tag
+	a.jcc32(0x5, miss)                              // jne
+	a.b(0x4F, 0x8B, 0x4C, 0x0A, byte(offEntryHost)) // mov r9, [r10+r9+Host]
+	if t.fl != flRegen {
+		t.fl = flMem
+	}
 }
 
 // loadRM32 spills the flags and loads the 32-bit r/m operand of item i
@@ -705,7 +721,7 @@ func (t *translator) emit(i int, it *item) {
 				t.groupAddr(in)
 				break
 			}
-			t.spill()
+			t.spillForProbe()
 			t.eaToR8(in)
 			t.memAddr(int(in.Seg), p.size, p.mem != memR, i, it.eip)
 		}
@@ -969,7 +985,7 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 	budget := a.newLabel()
 	a.addCtx64Imm(offBudget, -int32(t.n))
 	a.jcc32(0xC, budget) // jl
-	t.pending = nil
+	t.pending, t.regen, t.regenOf = nil, nil, nil
 	t.planGroups(items)
 	t.altStart = resetInts(t.altStart, len(items))
 	t.altFl = resetInts(t.altFl, len(items))
@@ -978,10 +994,9 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 		if t.crosses && i == len(items)-1 {
 			t.crossCheck(i)
 		}
+		t.beforeItem(&items[i].p)
 		t.emit(i, &items[i])
-		if p := &items[i].p; p.writesAll() && t.pending != p {
-			t.pending = nil
-		}
+		t.afterItem(i)
 	}
 	t.mark()
 	if last := &items[len(items)-1]; !last.p.ends {
@@ -999,6 +1014,10 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 	t.exitTo(exitBudget, eip)
 	for _, s := range t.steps {
 		a.bind(s.label)
+		if s.regen != nil {
+			t.emitRegen(s.regen)
+			a.saveFlags(offHF)
+		}
 		if s.fix != nil {
 			t.fixFlags(s.fix, true)
 		}
@@ -1038,15 +1057,15 @@ func (t *translator) crossCheck(i int) {
 	a.u32(t.eip&^0xFFF + 0x1000)
 	a.b(0x41, 0x81, 0xE0, 0x00, 0xF0, 0xFF, 0xFF) // and r8d, 0xFFFFF000
 	a.movRR32(r9, r8)
-	a.b(0x41, 0xC1, 0xE9, 0x0C) // shr r9d, 12
-	a.b(0x41, 0x81, 0xE1)       // and r9d, Entries-1
-	a.u32(shadow.Entries - 1)
+	a.b(0x41, 0xC1, 0xE9, 12-entryShift) // shr r9d, 12-entryShift
+	a.b(0x41, 0x81, 0xE1)                // and r9d, tlbMask
+	a.u32(tlbMask)
 	a.loadCtx64(r10, offTLBF)
-	a.b(0x47, 0x3B, 0x04, 0xCA) // cmp r8d, [r10+r9*8]: tag
+	a.b(0x47, 0x3B, 0x04, 0x0A) // cmp r8d, [r10+r9]: Tag
 	a.jcc32(0x5, stub)
-	a.b(0x47, 0x8B, 0x4C, 0xCA, 0x04) // mov r9d, [r10+r9*8+4]
-	a.b(0x45, 0x01, 0xC1)             // add r9d, r8d: the physical page
-	a.b(0x41, 0x81, 0xF9)             // cmp r9d, cross
+	a.b(0x47, 0x8B, 0x4C, 0x0A, byte(offEntryAddend)) // mov r9d, [r10+r9+Addend]
+	a.b(0x45, 0x01, 0xC1)                             // add r9d, r8d: the physical page
+	a.b(0x41, 0x81, 0xF9)                             // cmp r9d, cross
 	a.u32(uint32(t.cross &^ 0xFFF))
 	a.jcc32(0x5, stub)
 	t.fl = flMem
@@ -1095,7 +1114,7 @@ func (t *translator) resumeStub(s stepStub, end uint32) {
 		a.jcc32(0xC, fail) // jl: the rest does not fit
 	}
 	label, fl := t.resumeAt(s.resume)
-	if fl != flMem {
+	if fl != flMem && fl != flRegen {
 		a.loadFlags(offHF)
 	}
 	a.jmp32(label)
@@ -1115,24 +1134,19 @@ func (t *translator) resumeStub(s stepStub, end uint32) {
 func dispatcher() []byte {
 	var a asm
 	miss := a.newLabel()
-	a.loadCtx32(r10, offSeg+4*1)                  // CS base
-	a.b(0x67, 0x47, 0x8D, 0x14, 0x02)             // lea r10d, [r10d+r8d]: linear
-	a.movRR32(r11, r10)                           // r11d = shadow.Slot(r10d)
-	a.b(0x41, 0xC1, 0xEB, 0x0C)                   // shr r11d, 12
-	a.movRR32(r13, r10)                           //
-	a.b(0x41, 0xC1, 0xED, 0x0F)                   // shr r13d, 15
-	a.b(0x41, 0x81, 0xE5)                         // and r13d, slot mix
-	a.u32(slotMix)                                //
-	a.b(0x45, 0x31, 0xEB)                         // xor r11d, r13d
-	a.b(0x41, 0x81, 0xE3)                         // and r11d, Entries-1
-	a.u32(shadow.Entries - 1)                     //
-	a.b(0x41, 0x81, 0xE2, 0x00, 0xF0, 0xFF, 0xFF) // and r10d, 0xFFFFF000
-	a.loadCtx64(r13, offTLBF)                     //
-	a.b(0x47, 0x3B, 0x54, 0xDD, 0x00)             // cmp r10d, [r13+r11*8]: tag
-	a.jcc32(0x5, miss)                            //
-	a.b(0x47, 0x8B, 0x6C, 0xDD, 0x04)             // mov r13d, [r13+r11*8+4]: addend
-	a.b(0x45, 0x01, 0xD5)                         // add r13d, r10d: physical page
-	a.b(0x45, 0x69, 0xD0)                         // imul r10d, r8d, fastHash: fastIndex
+	a.loadCtx32(r10, offSeg+4*1)                      // CS base
+	a.b(0x67, 0x47, 0x8D, 0x14, 0x02)                 // lea r10d, [r10d+r8d]: linear
+	a.movRR32(r11, r10)                               // r11d: the entry's offset
+	a.b(0x41, 0xC1, 0xEB, 12-entryShift)              // shr r11d, 12-entryShift
+	a.b(0x41, 0x81, 0xE3)                             // and r11d, tlbMask
+	a.u32(tlbMask)                                    //
+	a.b(0x41, 0x81, 0xE2, 0x00, 0xF0, 0xFF, 0xFF)     // and r10d, 0xFFFFF000
+	a.loadCtx64(r13, offTLBF)                         //
+	a.b(0x47, 0x3B, 0x54, 0x1D, 0x00)                 // cmp r10d, [r13+r11]: Tag
+	a.jcc32(0x5, miss)                                //
+	a.b(0x47, 0x8B, 0x6C, 0x1D, byte(offEntryAddend)) // mov r13d, [r13+r11+Addend]
+	a.b(0x45, 0x01, 0xD5)                             // add r13d, r10d: physical page
+	a.b(0x45, 0x69, 0xD0)                             // imul r10d, r8d, fastHash: fastIndex
 	a.u32(fastHash)
 	a.b(0x41, 0xC1, 0xEA, 32-fastBits) // shr r10d, 32-fastBits
 	a.b(0x41, 0x83, 0xE2, 0xFE)        // and r10d, ~1: the set

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,13 +94,59 @@ func shellSession(t *testing.T, m *Machine, con *console, name string) (outputs 
 	// The kernel log: no oops or warning splat, and a calibrated timer
 	// (the TSC measured against the PIT, as on a real P6).
 	log := con.String()
-	for _, bad := range []string{"Oops", "BUG:", "Call Trace:", "WARNING:", "Kernel panic",
-		"tsc: Unable to calibrate", "Marking TSC unstable", "Unknown CPU"} {
-		require.NotContains(t, log, bad)
-	}
-	require.Contains(t, log, "tsc: Detected")
+	checkKernelLog(t, log)
 	require.Contains(t, log, "clocksource: Switched to clocksource tsc")
 	fmt.Printf("%s: powered off after %.1f s, %d instructions, %.1f MIPS, virtual %.1f s\n",
 		name, time.Since(start).Seconds(), res.Instructions, res.MIPS(), float64(res.VirtualTime)/1e9)
 	return outputs, res
+}
+
+// checkKernelLog fails t on a kernelLogProblem.
+func checkKernelLog(t *testing.T, log string) {
+	t.Helper()
+	if p := kernelLogProblem(log); p != "" {
+		t.Fatalf("kernel log: %s", p)
+	}
+	if strings.Contains(log, "Marking TSC unstable") {
+		fmt.Println("note: the clocksource watchdog's PIT read raced a tick (see kernelLogProblem)")
+	}
+}
+
+// kernelLogProblem checks a Linux boot's log: no oops or warning splat, a
+// known CPU, and a calibrated TSC (measured against the PIT, as on a real
+// P6) that the clocksource watchdog keeps. It returns what is wrong, or "".
+//
+// One watchdog verdict is not the TSC's fault: with no HPET or ACPI PM
+// timer the watchdog is the PIT clocksource, whose reading is jiffies plus
+// the counter, and a read after the counter wrapped but before the tick's
+// interrupt was handled comes out one tick (4 ms at HZ=250) short; the
+// next interval then looks one tick long. When that happens depends on
+// where the host-timed serial input lands in the guest's timeline, so a
+// report whose skew is one tick (within 0.5 ms) is that race; any other
+// skew is a problem.
+func kernelLogProblem(log string) string {
+	for _, bad := range []string{"Oops", "BUG:", "Call Trace:", "WARNING:", "Kernel panic",
+		"tsc: Unable to calibrate", "Unknown CPU"} {
+		if strings.Contains(log, bad) {
+			return fmt.Sprintf("contains %q", bad)
+		}
+	}
+	if !strings.Contains(log, "tsc: Detected") {
+		return "no TSC calibration"
+	}
+	if !strings.Contains(log, "Marking TSC unstable") {
+		return ""
+	}
+	wd := regexp.MustCompile(`'pit' wd_nsec: (\d+)`).FindStringSubmatch(log)
+	cs := regexp.MustCompile(`'tsc' cs_nsec: (\d+)`).FindStringSubmatch(log)
+	if wd == nil || cs == nil {
+		return "TSC marked unstable, and not against the PIT"
+	}
+	w, _ := strconv.ParseInt(wd[1], 10, 64)
+	c, _ := strconv.ParseInt(cs[1], 10, 64)
+	const tick, slack = 4_000_000, 500_000
+	if skew := max(w-c, c-w); skew < tick-slack || skew > tick+slack {
+		return fmt.Sprintf("TSC marked unstable: over one watchdog interval the PIT counted %d ns, the TSC %d ns", w, c)
+	}
+	return ""
 }

@@ -25,12 +25,13 @@ type TraceFlags uint16
 
 // Trace categories.
 const (
-	TraceInAsm TraceFlags = 1 << iota // each decoded block's guest disassembly
-	TraceExec                         // each executed instruction with the registers
-	TraceInt                          // interrupts and exceptions: vector, error code, where
-	TraceCPU                          // a full register dump at the start of each executed block
-	TraceMMU                          // page faults and TLB flushes
-	TraceIO                           // port and MMIO accesses
+	TraceInAsm  TraceFlags = 1 << iota // each decoded block's guest disassembly
+	TraceExec                          // each executed instruction with the registers
+	TraceInt                           // interrupts and exceptions: vector, error code, where
+	TraceCPU                           // a full register dump at the start of each executed block
+	TraceMMU                           // page faults and TLB flushes
+	TraceIO                            // port and MMIO accesses
+	TraceOutAsm                        // each translated block's host code (dbt engine)
 )
 
 var traceCategories = []struct {
@@ -44,6 +45,7 @@ var traceCategories = []struct {
 	{"cpu", TraceCPU, "full register dump before each executed block"},
 	{"mmu", TraceMMU, "page faults and TLB flushes (full, INVLPG, CR3 loads)"},
 	{"io", TraceIO, "I/O port and MMIO accesses with their values"},
+	{"out_asm", TraceOutAsm, "host x86-64 code of each translated block (dbt engine; chain jumps as first emitted)"},
 }
 
 // TraceHelp lists the trace categories, one per line.
@@ -184,6 +186,9 @@ func (m *Machine) SetTrace(cfg TraceConfig) {
 	c.Trace, c.OnInterrupt, c.OnBlock = nil, nil, nil
 	c.MMU.OnFlush = nil
 	m.bus.IOTrace, m.bus.MMIOTrace = nil, nil
+	if m.dbt != nil {
+		m.dbt.OnTranslate = nil
+	}
 	m.trace = nil
 	if cfg.Flags == 0 || cfg.Out == nil {
 		return
@@ -206,6 +211,9 @@ func (m *Machine) SetTrace(cfg TraceConfig) {
 	if f&TraceIO != 0 {
 		m.bus.IOTrace = t.port
 		m.bus.MMIOTrace = t.mmio
+	}
+	if f&TraceOutAsm != 0 && m.dbt != nil {
+		m.dbt.OnTranslate = t.outAsm
 	}
 }
 
@@ -248,6 +256,23 @@ func (t *tracer) block(c *cpu.CPU, b *cpu.Block) {
 			text = x86asm.IntelSyntax(in, uint64(eip), nil)
 		}
 		t.printf("0x%08x:  %-30x %s\n", lin, code, text)
+	}
+	t.printf("\n")
+}
+
+// outAsm logs a translated block's host code (out_asm).
+func (t *tracer) outAsm(linear uint32, host uintptr, code []byte) {
+	if !t.want(linear) {
+		return
+	}
+	t.printf("OUT: linear %08x host %#x [size=%d]\n", linear, host, len(code))
+	for pc := 0; pc < len(code); {
+		n, text := 1, "(bad)"
+		if in, err := x86asm.Decode(code[pc:], 64); err == nil {
+			n, text = in.Len, x86asm.IntelSyntax(in, uint64(host)+uint64(pc), nil)
+		}
+		t.printf("0x%x:  %-30x %s\n", uint64(host)+uint64(pc), code[pc:pc+n], text)
+		pc += n
 	}
 	t.printf("\n")
 }

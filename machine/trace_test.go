@@ -17,8 +17,9 @@ func TestParseTraceFlags(t *testing.T) {
 		{"in_asm", TraceInAsm, ""},
 		{"int,mmu", TraceInt | TraceMMU, ""},
 		{" exec , cpu ,io", TraceExec | TraceCPU | TraceIO, ""},
-		{"all", TraceInAsm | TraceExec | TraceInt | TraceCPU | TraceMMU | TraceIO, ""},
-		{"int,bogus", 0, `unknown trace category "bogus": use in_asm, exec, int, cpu, mmu, io or all`},
+		{"all", TraceInAsm | TraceExec | TraceInt | TraceCPU | TraceMMU | TraceIO | TraceOutAsm, ""},
+		{"out_asm", TraceOutAsm, ""},
+		{"int,bogus", 0, `unknown trace category "bogus": use in_asm, exec, int, cpu, mmu, io, out_asm or all`},
 	} {
 		got, err := ParseTraceFlags(tc.in)
 		if tc.err != "" {

@@ -21,6 +21,13 @@ grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" || echo "(none ra
 grep -E '^[A-Za-z0-9_-]+: [0-9]+ of the failures' "$log" || true
 echo "== failures =="
 grep -E -- '^\s*--- FAIL|^panic:|^FAIL' "$log" || echo "(none)"
+if [ $rc -ne 0 ]; then
+  # What each failure printed (t.Fatalf messages, serial tails, panics):
+  # the lines before every "--- FAIL" and after every "panic:", capped.
+  echo "== failure details =="
+  grep -E -B 80 -- '^\s*--- FAIL' "$log" | head -n 600
+  grep -E -A 60 -- '^panic:' "$log" | head -n 200
+fi
 echo "== packages =="
 grep -E '^(ok|FAIL|\?)\s' "$log"
 # The benchmark harness end to end, -quick (figures are not checked: only

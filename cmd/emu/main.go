@@ -112,7 +112,7 @@ With no -kernel and no -bios, emu boots its built-in demo guest.
   -s                gdb stub on tcp::1234 (loopback), as -gdb tcp::1234
   -gdb tcp:[HOST]:PORT  gdb stub on HOST:PORT (default host: 127.0.0.1)
   -S                wait for gdb before the first instruction
-  -d LIST           trace log: in_asm,exec,int,cpu,mmu,io (emu -d help)
+  -d LIST           trace log: in_asm,out_asm,exec,int,cpu,mmu,io (emu -d help)
   -D FILE           write the trace log to FILE (default: stderr)
   -dfilter RANGES   trace only code at START+SIZE,START..END,...
   -stats            print emulation statistics on exit (and on SIGUSR1)

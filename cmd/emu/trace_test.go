@@ -58,6 +58,9 @@ func TestTraceCategories(t *testing.T) {
 			"CPU: EIP=00000000 EFL=00000002", "CPU: CS =1000 00010000 0000ffff", "CPU: CR0=60000010",
 		}},
 		{cat: "mmu", want: []string{"mmu: flush all (cr3=00080000)"}},
+		// The demo's protected-mode code is translated (dbt, the default
+		// engine here).
+		{cat: "out_asm", want: []string{"OUT: linear 00", " host 0x"}, check: checkOutAsm},
 		{cat: "io", want: []string{"io: out port 0x03fb size 1 value 0x80", "io: in  port 0x0061 size 1", "io: out port 0x0043"}},
 		{cat: "int", guest: faulty, code: exitGuest, want: []string{
 			// #PF, then #DF: delivering the #PF through an empty IDT
@@ -88,7 +91,7 @@ func TestTraceCategories(t *testing.T) {
 			}
 			for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
 				require.True(t, strings.HasPrefix(line, strings.ToUpper(tc.cat)) || strings.HasPrefix(line, tc.cat+":") ||
-					tc.cat == "in_asm" || tc.cat == "cpu" && strings.HasPrefix(line, "CPU: "), "only %s lines: %q", tc.cat, line)
+					tc.cat == "in_asm" || tc.cat == "out_asm" || tc.cat == "cpu" && strings.HasPrefix(line, "CPU: "), "only %s lines: %q", tc.cat, line)
 			}
 			if tc.check != nil {
 				tc.check(t, log)
@@ -113,11 +116,23 @@ func checkFiltered(t *testing.T, log string) {
 	}
 }
 
+// checkOutAsm checks that each out_asm line is a block header or a
+// decoded host instruction.
+func checkOutAsm(t *testing.T, log string) {
+	line := regexp.MustCompile(`^(OUT: linear [0-9a-f]{8} host 0x[0-9a-f]+ \[size=[0-9]+\]|0x[0-9a-f]+:  [0-9a-f]+ +\S.*)$`)
+	for _, l := range strings.Split(strings.TrimSpace(log), "\n") {
+		if l != "" {
+			assert.Regexp(t, line, l)
+		}
+	}
+	assert.NotContains(t, log, "(bad)")
+}
+
 // TestTraceHelp: -d help lists the categories.
 func TestTraceHelp(t *testing.T) {
 	code, _, stderr := emu("-d", "help")
 	require.Equal(t, exitOK, code)
-	for _, c := range []string{"in_asm", "exec", "int", "cpu", "mmu", "io"} {
+	for _, c := range []string{"in_asm", "exec", "int", "cpu", "mmu", "io", "out_asm"} {
 		assert.Contains(t, stderr, "\n"+c)
 	}
 }

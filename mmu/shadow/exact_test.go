@@ -257,6 +257,8 @@ func (x *exact) check(op int, lin uint32, acc mmu.Access) {
 	if hit {
 		x.hits++
 		got = uint64(e.Addend + lin)
+		// Native code's view of the same entry: host address of lin.
+		require.Equal(t, x.p.HostAddr()+got, e.Host+uint64(lin), "Entry.Host of lin %#x", lin)
 	} else {
 		mp, f := x.m.Fill(lin, acc)
 		got, gotF = mp.Phys, f

@@ -52,6 +52,7 @@ type MMU struct {
 	// never written through the fast path skips the scan of every
 	// space's write entries.
 	writeMapped []bool
+	hostBase    uint64 // Phys.HostAddr(), for Entry.Host
 }
 
 // New returns an MMU over p with paging off, keeping DefaultSpaces
@@ -62,7 +63,7 @@ func New(p *mmu.Phys) *MMU { return NewWithSpaces(p, DefaultSpaces) }
 // address spaces (1 to MaxSpaces) cached by CR3.
 func NewWithSpaces(p *mmu.Phys, n int) *MMU {
 	n = min(max(n, 1), MaxSpaces)
-	m := &MMU{Phys: p, max: n, watchers: make(map[uint32]uint64), floods: make(map[uint32]int), floodWrites: DefaultFloodWrites}
+	m := &MMU{Phys: p, max: n, watchers: make(map[uint32]uint64), floods: make(map[uint32]int), floodWrites: DefaultFloodWrites, hostBase: p.HostAddr()}
 	s := newSpace(0)
 	m.spaces = append(m.spaces, s)
 	m.Cur = s
@@ -397,7 +398,7 @@ func (m *MMU) enter(s *Space, k, p, slot int) {
 		md.flags &^= mFast
 		return
 	}
-	*e = Entry{Tag: md.tag, Addend: uint32(idx) - md.tag}
+	*e = Entry{Tag: md.tag, Addend: uint32(idx) - md.tag, Host: m.hostBase + uint64(idx) - uint64(md.tag)}
 	md.flags |= mFast
 	if k == kWrite {
 		m.markWritable(uint64(idx) >> 12)

@@ -33,6 +33,11 @@ const invalidTag = 1
 type Entry struct {
 	Tag    uint32 // linear page base, or invalidTag
 	Addend uint32 // RAM index of the page minus the linear page base
+	// Host is the host address of the page minus the linear page base
+	// (mmu.Phys.HostAddr + the RAM index - Tag, modulo 2^64): translated
+	// code adds the linear address to it, one addition where the RAM
+	// index would take two.
+	Host uint64
 }
 
 // Access kinds, the first index of Space.meta.
