@@ -142,6 +142,12 @@ func TestRegenFlags(t *testing.T) {
 		{"sub-eax", []byte{0x2D, 0x02, 0x00, 0x00, 0xC0}, nil, false},
 		{"xor-eax", []byte{0x35, 0x01, 0x00, 0x00, 0x40}, nil, false},
 		{"add-16", []byte{0x66, 0x01, 0xC1}, nil, false},
+		// stc; jmp +0 (a new block, flags in ctx.hf); then INC/DEC, which
+		// keep CF.
+		{"inc", []byte{0xF9, 0xEB, 0x00, 0x41}, nil, false},
+		{"dec", []byte{0xF9, 0xEB, 0x00, 0xFF, 0xC9}, nil, false},
+		{"dec-cl", []byte{0xF9, 0xEB, 0x00, 0xFE, 0xC9}, nil, false},
+		{"inc-clc", []byte{0xF8, 0xEB, 0x00, 0x41}, nil, false},
 		{"lea-between", []byte{0x01, 0xC1}, []byte{0x8D, 0x1C, 0x08}, false}, // lea ebx, [eax+ecx]
 		{"clobbered", []byte{0x01, 0xC1}, []byte{0x89, 0xD9}, false},         // mov ecx, ebx: spilled before
 		{"group", []byte{0x29, 0xC1}, nil, true},                             // the group's slow copy

@@ -224,8 +224,9 @@ func (t *translator) slowCopies() {
 				t.crossCheck(k)
 			}
 			t.beforeItem(&t.items[k].p)
+			fl := t.fl
 			t.emit(k, &t.items[k])
-			t.afterItem(k)
+			t.afterItem(k, fl)
 		}
 		// The code after the run expects the flags as its flag state
 		// says; flRegen there takes them in any form (its registers

@@ -32,6 +32,7 @@ const (
 	kHelper          // run by the interpreter inside the block (a step that resumes)
 	kPopf            // POPFD at CPL 0 (anything but IF and the arithmetic flags changing: a step)
 	kPushSeg         // PUSH sreg, 32-bit (only the low word is written; src: the segment)
+	kRegenCF         // only in regen sequences (regen.go): bt [hf], 0
 )
 
 // Memory access kinds of a plan.

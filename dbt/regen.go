@@ -11,8 +11,10 @@ package dbt
 // where they are needed, off the hot path: in the probe's miss stub.
 // OR, AND, CMP and TEST are re-executed (idempotent on their result);
 // XOR and NEG twice (the first undoes them); ADD and SUB after their
-// inverse. Each gives the flags of the original instruction, bit for
-// bit, because the host instruction is the same.
+// inverse; INC and DEC, which keep CF, after their inverse and after
+// CF is taken from ctx.hf (where it was when they ran). Each gives the
+// flags of the original instruction, bit for bit, because the host
+// instruction is the same.
 //
 // The translation state for that is flRegen with t.regen the sequence:
 // the host RFLAGS are scratch and ctx.hf is stale. spill materializes
@@ -23,12 +25,24 @@ package dbt
 
 // regenOf returns the host instructions that recompute the flags of p
 // from its registers after it ran, or nil when p is not such an
-// instruction.
-func regenOf(p *plan) []plan {
-	if (p.kind != kGeneric && p.kind != kVerbatim) || p.mem != memNone || !p.writesAll() || p.fix != fixNone || p.lock || len(p.opc) != 1 {
+// instruction. cfSaved says ctx.hf held the guest CF when p ran (INC
+// and DEC keep it).
+func regenOf(p *plan, cfSaved bool) []plan {
+	if (p.kind != kGeneric && p.kind != kVerbatim) || p.mem != memNone || p.fix != fixNone || p.lock || len(p.opc) != 1 {
 		return nil
 	}
 	op := p.opc[0]
+	if p.kind == kGeneric && (op == 0xFE || op == 0xFF) && p.reg <= 1 { // INC, DEC
+		if !cfSaved {
+			return nil
+		}
+		q := *p
+		q.reg ^= 1
+		return []plan{{kind: kRegenCF}, q, *p} // CF as ctx.hf has it
+	}
+	if !p.writesAll() {
+		return nil
+	}
 	with := func(opc byte, digit int) plan {
 		q := *p
 		q.opc = []byte{opc}
@@ -159,6 +173,11 @@ func deferSpill(items []item, i int) bool {
 // RFLAGS (and leaves the registers as they were).
 func (t *translator) emitRegen(seq []plan) {
 	for k := range seq {
+		if seq[k].kind == kRegenCF {
+			t.a.ctxOp(false, []byte{0x0F, 0xBA}, 4, offHF) // bt dword [hf], 0
+			t.a.b(0)
+			continue
+		}
 		if seq[k].kind == kVerbatim {
 			if seq[k].p66 {
 				t.a.b(0x66)
@@ -198,16 +217,21 @@ func (t *translator) beforeItem(p *plan) {
 	}
 }
 
-// afterItem updates the deferred flag work after item i was emitted.
-func (t *translator) afterItem(i int) {
+// afterItem updates the deferred flag work after item i was emitted;
+// flBefore is the flag state before it.
+func (t *translator) afterItem(i, flBefore int) {
 	p := &t.items[i].p
 	if p.writesAll() {
 		if t.pending != p {
 			t.pending = nil
 		}
 		t.regen, t.regenOf = nil, nil
-		if seq := regenOf(p); seq != nil && t.fl == flDirty && deferSpill(t.items, i) {
-			t.regen, t.regenOf = seq, p
-		}
+	}
+	if !p.fw || t.fl != flDirty || t.regen != nil {
+		return
+	}
+	cfSaved := flBefore == flMem || flBefore == flClean
+	if seq := regenOf(p, cfSaved); seq != nil && deferSpill(t.items, i) {
+		t.regen, t.regenOf = seq, p
 	}
 }

@@ -995,8 +995,9 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 			t.crossCheck(i)
 		}
 		t.beforeItem(&items[i].p)
+		fl := t.fl
 		t.emit(i, &items[i])
-		t.afterItem(i)
+		t.afterItem(i, fl)
 	}
 	t.mark()
 	if last := &items[len(items)-1]; !last.p.ends {
