@@ -61,6 +61,29 @@ func runProbe(t *testing.T, prog []byte, dbt bool) ([]uint32, uint32) {
 	return probe.seen, c.Flags & arithFlags
 }
 
+// probeSetup loads the registers the flag-at-a-miss tests compute on:
+// EAX and ECX with values whose sums and differences carry and overflow,
+// ESI with the address of the MMIO flag probe.
+func probeSetup() []byte {
+	return []byte{
+		0xB8, 0x01, 0x00, 0x00, 0xC0, // mov eax, 0xC0000001
+		0xB9, 0x03, 0x00, 0x01, 0x80, // mov ecx, 0x80010003
+		0xBE, 0x00, 0x00, 0x0A, 0x00, // mov esi, probe
+	}
+}
+
+// sameFlagsAtMiss runs prog on both engines and requires the same
+// EFLAGS at each access to the MMIO flag probe (a shadow-TLB miss in
+// translated code) and at the end.
+func sameFlagsAtMiss(t *testing.T, prog []byte) {
+	t.Helper()
+	wantSeen, wantFlags := runProbe(t, prog, false)
+	gotSeen, gotFlags := runProbe(t, prog, true)
+	require.NotEmpty(t, wantSeen)
+	require.Equal(t, wantSeen, gotSeen, "flags at the miss")
+	require.Equal(t, wantFlags, gotFlags, "final flags")
+}
+
 // TestDeferredFixups checks the flags at a shadow-TLB miss that comes
 // between an instruction whose undefined flags are fixed up and the next
 // instruction setting all the flags: the translator leaves the fix-up to
@@ -68,11 +91,7 @@ func runProbe(t *testing.T, prog []byte, dbt bool) ([]uint32, uint32) {
 func TestDeferredFixups(t *testing.T) {
 	load := []byte{0x8B, 0x15, 0x00, 0x00, 0x0A, 0x00} // mov edx, [probe]
 	loadESI := []byte{0x8B, 0x3E}                      // mov edi, [esi]
-	setup := []byte{
-		0xB8, 0x01, 0x00, 0x00, 0xC0, // mov eax, 0xC0000001
-		0xB9, 0x03, 0x00, 0x01, 0x80, // mov ecx, 0x80010003
-		0xBE, 0x00, 0x00, 0x0A, 0x00, // mov esi, probe
-	}
+	setup := probeSetup()
 	tail := []byte{0x01, 0xC8, 0xF4} // add eax, ecx; hlt
 	cases := []struct {
 		name string
@@ -95,12 +114,7 @@ func TestDeferredFixups(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			prog := append(append(append(append(append([]byte{}, setup...), tc.op...), tc.mid...), load...), tail...)
-			wantSeen, wantFlags := runProbe(t, prog, false)
-			gotSeen, gotFlags := runProbe(t, prog, true)
-			require.NotEmpty(t, wantSeen)
-			require.Equal(t, wantSeen, gotSeen, "flags at the miss")
-			require.Equal(t, wantFlags, gotFlags, "final flags")
+			sameFlagsAtMiss(t, append(append(append(append(append([]byte{}, setup...), tc.op...), tc.mid...), load...), tail...))
 		})
 	}
 }
@@ -112,11 +126,7 @@ func TestDeferredFixups(t *testing.T) {
 func TestRegenFlags(t *testing.T) {
 	load := []byte{0x8B, 0x15, 0x00, 0x00, 0x0A, 0x00} // mov edx, [probe]
 	group := []byte{0x8B, 0x16, 0x8B, 0x7E, 0x04}      // mov edx, [esi]; mov edi, [esi+4]
-	setup := []byte{
-		0xB8, 0x01, 0x00, 0x00, 0xC0, // mov eax, 0xC0000001
-		0xB9, 0x03, 0x00, 0x01, 0x80, // mov ecx, 0x80010003
-		0xBE, 0x00, 0x00, 0x0A, 0x00, // mov esi, probe
-	}
+	setup := probeSetup()
 	tail := []byte{0x39, 0xC8, 0xF4} // cmp eax, ecx; hlt
 	cases := []struct {
 		name     string
@@ -158,12 +168,7 @@ func TestRegenFlags(t *testing.T) {
 			if tc.viaGroup {
 				l = group
 			}
-			prog := append(append(append(append(append([]byte{}, setup...), tc.op...), tc.mid...), l...), tail...)
-			wantSeen, wantFlags := runProbe(t, prog, false)
-			gotSeen, gotFlags := runProbe(t, prog, true)
-			require.NotEmpty(t, wantSeen)
-			require.Equal(t, wantSeen, gotSeen, "flags at the miss")
-			require.Equal(t, wantFlags, gotFlags, "final flags")
+			sameFlagsAtMiss(t, append(append(append(append(append([]byte{}, setup...), tc.op...), tc.mid...), l...), tail...))
 		})
 	}
 }
