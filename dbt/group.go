@@ -215,7 +215,7 @@ func (t *translator) slowCopies() {
 			t.emitRegen(gr.regen)
 			a.saveFlags(offHF)
 		}
-		t.fl, t.pending, t.regen, t.regenOf = flMem, gr.pending, nil, nil
+		t.fl, t.pending, t.regen, t.regenRegs = flMem, gr.pending, nil, nil
 		for k := gr.first; k <= gr.last; k++ {
 			l := a.newLabel()
 			a.bind(l)
@@ -243,7 +243,7 @@ func (t *translator) slowCopies() {
 		a.jmp32(t.starts[gr.last+1])
 	}
 	t.slow = false
-	t.regen, t.regenOf = nil, nil
+	t.regen, t.regenRegs = nil, nil
 }
 
 // resumeAt returns the label and flag state where translated code

@@ -211,9 +211,9 @@ func (t *translator) stubRegen() []plan {
 // beforeItem materializes flags waiting in flRegen before an item that
 // does not keep them.
 func (t *translator) beforeItem(p *plan) {
-	if t.regen != nil && !keepsRegen(p, regenRegs(t.regenOf)) {
+	if t.regen != nil && !keepsRegen(p, t.regenRegs) {
 		t.spill()
-		t.regen, t.regenOf = nil, nil
+		t.regen, t.regenRegs = nil, nil
 	}
 }
 
@@ -225,13 +225,13 @@ func (t *translator) afterItem(i, flBefore int) {
 		if t.pending != p {
 			t.pending = nil
 		}
-		t.regen, t.regenOf = nil, nil
+		t.regen, t.regenRegs = nil, nil
 	}
 	if !p.fw || t.fl != flDirty || t.regen != nil {
 		return
 	}
 	cfSaved := flBefore == flMem || flBefore == flClean
 	if seq := regenOf(p, cfSaved); seq != nil && deferSpill(t.items, i) {
-		t.regen, t.regenOf = seq, p
+		t.regen, t.regenRegs = seq, regenRegs(p)
 	}
 }

@@ -83,10 +83,10 @@ type translator struct {
 	// deferFix) until an instruction sets all the flags again; step
 	// stubs created meanwhile do it.
 	pending *plan
-	// regen recomputes the flags of regenOf while they are in flRegen
-	// (regen.go).
-	regen   []plan
-	regenOf *plan
+	// regen recomputes the flags while they are in flRegen, from the
+	// registers regenRegs (regen.go).
+	regen     []plan
+	regenRegs []int
 	// Base-register groups (group.go): groups of the block, the group
 	// of each member (-1: none), the group whose run each item is in,
 	// and the labels and flag states of the items' slow copies.
@@ -985,7 +985,7 @@ func (t *translator) block(items []item, eip, end uint32, stepAtEnd bool) (code 
 	budget := a.newLabel()
 	a.addCtx64Imm(offBudget, -int32(t.n))
 	a.jcc32(0xC, budget) // jl
-	t.pending, t.regen, t.regenOf = nil, nil, nil
+	t.pending, t.regen, t.regenRegs = nil, nil, nil
 	t.planGroups(items)
 	t.altStart = resetInts(t.altStart, len(items))
 	t.altFl = resetInts(t.altFl, len(items))
